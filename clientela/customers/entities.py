@@ -1,0 +1,81 @@
+from django.utils.translation import gettext_lazy as _
+
+from clientela.registry.entities import Entity, Inline, register
+
+from . import forms
+from .models import Company, Contact
+from .selectors import search_companies, search_contacts
+
+
+def _email(row):
+    return f"{row.email} ({row.get_label_display()})"
+
+
+def _phone(row):
+    return f"{row} ({row.get_label_display()})"
+
+
+def _address(row):
+    return f"{row} ({row.get_label_display()})"
+
+
+def _affiliation(row):
+    return f"{row.company} — {row.role}" if row.role else str(row.company)
+
+
+def _company_related(user, company):
+    """Notes of the company's contacts show on the company's timeline too."""
+    return {"contacts": list(company.affiliations.values_list("contact_id", flat=True))}
+
+
+def _contact_related(user, contact):
+    return {"companies": list(contact.affiliations.values_list("company_id", flat=True))}
+
+
+register(Entity(
+    key="companies",
+    model=Company,
+    form_class=forms.CompanyForm,
+    list_columns=["name", "industry", "primary_phone", "city", "lifecycle_status", "owner", "updated_at"],
+    sortable=["name", "industry", "lifecycle_status", "owner", "updated_at"],
+    sort_map={"owner": ("owner__full_name",)},
+    search_fields=["name", "domain", "tax_id"],
+    filters=["lifecycle_status", "industry", "size", "source", "owner", "tags"],
+    bulk_fields=["owner", "lifecycle_status", "industry", "source"],
+    detail_fields=["website", "industry", "size", "lifecycle_status", "source", "tax_id", "owner", "tags",
+                   "description", "created_by", "created_at", "updated_by", "updated_at"],
+    inlines=[
+        Inline("phones", _("Phones"), forms.CompanyPhones, _phone),
+        Inline("emails", _("Emails"), forms.CompanyEmails, _email),
+        Inline("addresses", _("Addresses"), forms.CompanyAddresses, _address),
+    ],
+    prefetch_related=["phones", "addresses"],
+    icon="🏢",
+    searcher=search_companies,
+    related_records=_company_related,
+))
+
+register(Entity(
+    key="contacts",
+    model=Contact,
+    form_class=forms.ContactForm,
+    list_columns=["name", "primary_email", "primary_phone", "primary_company", "lifecycle_status", "owner",
+                  "updated_at"],
+    sortable=["name", "lifecycle_status", "owner", "updated_at"],
+    sort_map={"name": ("last_name", "first_name"), "owner": ("owner__full_name",)},
+    search_fields=["first_name", "last_name", "job_title"],
+    filters=["lifecycle_status", "source", "owner", "tags", "preferred_language"],
+    bulk_fields=["owner", "lifecycle_status", "source"],
+    detail_fields=["job_title", "lifecycle_status", "source", "preferred_language", "birthday", "owner", "tags",
+                   "description", "created_by", "created_at", "updated_by", "updated_at"],
+    inlines=[
+        Inline("affiliations", _("Companies"), forms.ContactCompanies, _affiliation),
+        Inline("emails", _("Emails"), forms.ContactEmails, _email),
+        Inline("phones", _("Phones"), forms.ContactPhones, _phone),
+        Inline("addresses", _("Addresses"), forms.ContactAddresses, _address),
+    ],
+    prefetch_related=["emails", "phones", "affiliations__company"],
+    icon="👤",
+    searcher=search_contacts,
+    related_records=_contact_related,
+))

@@ -1,0 +1,134 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from clientela.common import phones
+from clientela.registry.forms import ChildForm, RecordForm
+
+from .models import Address, Affiliation, Company, Contact, EmailAddress, PhoneNumber, Tag
+from .selectors import company_by_name
+
+
+class TagsField(forms.CharField):
+    """Tags typed as a comma-separated list."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(getattr(t, "name", t)) for t in value)
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        names = [n.strip()[:60] for n in (value or "").split(",") if n.strip()]
+        return list(dict.fromkeys(names))
+
+
+class TaggedForm(RecordForm):
+    tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate tags with commas."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = list(self.instance.tags.all())
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        wanted = self.cleaned_data.get("tags", [])
+        existing = {t.name.lower(): t for t in Tag.objects.all() if t.name.lower() in {n.lower() for n in wanted}}
+        tags = [existing.get(n.lower()) or Tag.objects.create(workspace=self.instance.workspace, name=n)
+                for n in wanted]
+        self.instance.tags.set(tags)
+
+
+class CompanyForm(TaggedForm):
+    class Meta:
+        model = Company
+        fields = ["name", "website", "industry", "size", "lifecycle_status", "source", "owner", "tax_id",
+                  "tags", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactForm(TaggedForm):
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "job_title", "lifecycle_status", "source", "owner",
+                  "preferred_language", "birthday", "tags", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
+                   "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class EmailForm(ChildForm):
+    class Meta:
+        model = EmailAddress
+        fields = ["email", "label", "is_primary"]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class PhoneForm(ChildForm):
+    class Meta:
+        model = PhoneNumber
+        fields = ["number", "label", "is_primary"]
+        widgets = {"number": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.number and not self.is_bound:
+            self.initial["number"] = phones.display(self.instance.number)
+
+    def clean_number(self):
+        try:
+            return phones.to_e164(self.cleaned_data["number"])
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(_("“Phone”: %(rule)s"), params={"rule": exc.messages[0]},
+                                        code="invalid_phone") from exc
+
+
+class AddressForm(ChildForm):
+    class Meta:
+        model = Address
+        fields = ["label", "street", "postal_code", "city", "region", "country", "is_primary"]
+
+
+class AffiliationForm(ChildForm):
+    company_name = forms.CharField(label=_("Company"), max_length=200,
+                                   widget=forms.TextInput(attrs={
+                                       "list": "company-names", "autocomplete": "off",
+                                       "hx-get": reverse_lazy("company_names"), "hx-target": "#company-names",
+                                       "hx-trigger": "input changed delay:200ms"}))
+
+    class Meta:
+        model = Affiliation
+        fields = ["role", "is_primary"]
+
+    field_order = ["company_name", "role", "is_primary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["company_name"] = self.instance.company.name
+
+    def clean_company_name(self):
+        name = self.cleaned_data["company_name"].strip()
+        company = company_by_name(name)
+        if company is None:
+            raise forms.ValidationError(
+                _("“Company”: there is no company named “%(name)s”; create it first or pick one from the list."),
+                params={"name": name}, code="unknown_company")
+        self.instance.company = company
+        return name
+
+
+def _formset(parent, model, form, fk_name):
+    return inlineformset_factory(parent, model, form=form, fk_name=fk_name, extra=1, can_delete=True)
+
+
+ContactEmails = _formset(Contact, EmailAddress, EmailForm, "contact")
+ContactPhones = _formset(Contact, PhoneNumber, PhoneForm, "contact")
+ContactAddresses = _formset(Contact, Address, AddressForm, "contact")
+ContactCompanies = _formset(Contact, Affiliation, AffiliationForm, "contact")
+CompanyEmails = _formset(Company, EmailAddress, EmailForm, "company")
+CompanyPhones = _formset(Company, PhoneNumber, PhoneForm, "company")
+CompanyAddresses = _formset(Company, Address, AddressForm, "company")

@@ -1,0 +1,79 @@
+"""Reads about companies and contacts, including the global-search matchers."""
+
+import re
+from django.db.models import Q, QuerySet
+
+from clientela.common import phones
+from clientela.common.domains import domain_of
+
+from .models import Company, EmailAddress, PhoneNumber
+
+EMAILISH = re.compile(r"^\S+@\S*$")
+DOMAINISH = re.compile(r"^(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)/?$", re.I)
+PHONEISH = re.compile(r"^[+(]?[\d\s().\-/]{6,}$")
+
+
+def company_by_name(name: str) -> Company | None:
+    return Company.objects.filter(name__iexact=name.strip()).order_by("created_at").first()
+
+
+def company_names_starting(prefix: str, limit: int = 10) -> list[str]:
+    return list(Company.objects.filter(name__istartswith=prefix).order_by("name")
+                .values_list("name", flat=True)[:limit])
+
+
+def _phone_owner_ids(text: str, link: str) -> QuerySet | None:
+    """Ids (contact or company) with a phone matching what was typed, in any format."""
+    e164 = phones.try_e164(text)
+    digits = re.sub(r"\D", "", text)
+    if e164:
+        condition = Q(number=e164)
+    elif len(digits) >= 6:
+        condition = Q(number__endswith=digits)
+    else:
+        return None
+    return PhoneNumber.objects.filter(condition, **{f"{link}__isnull": False}).values(link)
+
+
+def _kind(text: str) -> str:
+    if EMAILISH.match(text):
+        return "email"
+    if PHONEISH.match(text) and sum(c.isdigit() for c in text) >= 6:
+        return "phone"
+    if DOMAINISH.match(text):
+        return "domain"
+    return "name"
+
+
+def search_companies(queryset: QuerySet, text: str) -> QuerySet:
+    text = text.strip()
+    kind = _kind(text)
+    if kind == "email":
+        ids = EmailAddress.objects.filter(email__istartswith=text, company__isnull=False).values("company")
+        return queryset.filter(Q(pk__in=ids) | Q(domain=text.split("@", 1)[1].lower()))
+    if kind == "phone":
+        ids = _phone_owner_ids(text, "company")
+        return queryset.filter(pk__in=ids) if ids is not None else queryset.none()
+    if kind == "domain":
+        return queryset.filter(domain=domain_of(text))
+    return queryset.filter(Q(name__istartswith=text) | Q(name__icontains=f" {text}"))
+
+
+def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
+    text = text.strip()
+    kind = _kind(text)
+    if kind == "email":
+        ids = EmailAddress.objects.filter(email__istartswith=text, contact__isnull=False).values("contact")
+        return queryset.filter(pk__in=ids)
+    if kind == "phone":
+        ids = _phone_owner_ids(text, "contact")
+        return queryset.filter(pk__in=ids) if ids is not None else queryset.none()
+    if kind == "domain":
+        ids = EmailAddress.objects.filter(email__iendswith=f"@{domain_of(text)}",
+                                          contact__isnull=False).values("contact")
+        return queryset.filter(pk__in=ids)
+    first, _, rest = text.partition(" ")
+    if rest:
+        return queryset.filter(Q(first_name__istartswith=first, last_name__istartswith=rest)
+                               | Q(first_name__istartswith=text) | Q(last_name__istartswith=text))
+    return queryset.filter(Q(first_name__istartswith=text) | Q(last_name__istartswith=text))

@@ -1,0 +1,12 @@
+from django.db.models import Q
+
+from .models import Note
+
+
+def notes_for(refs: dict[str, list], limit: int = 100):
+    condition = Q(pk__in=[])
+    for entity, ids in refs.items():
+        if ids:
+            condition |= Q(entity=entity, record_id__in=ids)
+    return (Note.objects.filter(condition).select_related("author").prefetch_related("attachments")
+            .order_by("-created_at")[:limit])

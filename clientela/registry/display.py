@@ -1,0 +1,26 @@
+"""How a field's value reads to a person — shared by lists, detail pages, history and exports."""
+
+from django.db import models
+from django.utils import formats, timezone
+
+
+def field_display(record, name: str) -> str:
+    field = record._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(sorted(str(obj) for obj in getattr(record, name).all()))
+    value = getattr(record, name)
+    if value in (None, ""):
+        return ""
+    if field.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    if isinstance(field, models.DateTimeField):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(field, models.BooleanField):
+        from django.utils.translation import gettext
+
+        return gettext("Yes") if value else gettext("No")
+    if hasattr(value, "name") and field.get_internal_type() == "CharField" and hasattr(value, "code"):
+        return value.name  # a django-countries Country
+    return str(value)

@@ -1,0 +1,102 @@
+"""The entity registry: each CRM object declares its metadata once; generic code reads it.
+
+List, detail, form, search, export, history, the timeline and the API all work off an `Entity`.
+Adding an entity is a model plus `register(Entity(...))` in its app's `entities.py`.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A set of child rows edited with the record (e.g. a contact's emails), via a formset."""
+
+    name: str
+    label: Any
+    formset: Any  # an inline formset class
+    describe: Callable[[Any], str]  # one child row as text, for history
+
+
+@dataclass(frozen=True)
+class Entity:
+    key: str  # plural, URL- and API-safe: "contacts"
+    model: type[Model]
+    form_class: Any
+    list_columns: Sequence[str]
+    search_fields: Sequence[str]  # free-text filter on lists (contains)
+    filters: Sequence[str] = ()
+    bulk_fields: Sequence[str] = ()  # fields a bulk edit may set
+    detail_fields: Sequence[str] = ()
+    default_sort: str = "-updated_at"
+    sortable: Sequence[str] = ()
+    sort_map: dict[str, Sequence[str]] = field(default_factory=dict)  # column -> order_by fields
+    inlines: Sequence[Inline] = ()
+    select_related: Sequence[str] = ("owner",)
+    prefetch_related: Sequence[str] = ()
+    icon: str = "•"
+    # Global search: (queryset, query text) -> queryset; defaults to a name prefix match.
+    searcher: Callable[[QuerySet, str], QuerySet] | None = None
+    # Other records whose timeline items belong on this record's 360° page.
+    related_records: Callable[[Any, Any], dict[str, list]] | None = None
+
+    @property
+    def label(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def label_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    def order_fields(self, column: str) -> Sequence[str]:
+        return self.sort_map.get(column, (column,))
+
+    def field(self, name: str):
+        return self.model._meta.get_field(name)
+
+    def field_label(self, name: str) -> str:
+        try:
+            return str(self.field(name).verbose_name)
+        except Exception:  # a computed column
+            return str(getattr(self.model, name).short_description)
+
+    def base_queryset(self) -> QuerySet:
+        return self.model.objects.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+
+    def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        if self.searcher:
+            return self.searcher(queryset, text)
+        condition = Q()
+        for name in self.search_fields:
+            condition |= Q(**{f"{name}__istartswith": text})
+        return queryset.filter(condition)
+
+
+_registry: dict[str, Entity] = {}
+
+
+def register(entity: Entity) -> Entity:
+    _registry[entity.key] = entity
+    return entity
+
+
+def get(key: str) -> Entity:
+    return _registry[key]
+
+
+def get_or_none(key: str) -> Entity | None:
+    return _registry.get(key)
+
+
+def for_model(model) -> Entity:
+    for entity in _registry.values():
+        if entity.model is model or isinstance(model, entity.model):
+            return entity
+    raise LookupError(model)
+
+
+def all_entities() -> list[Entity]:
+    return list(_registry.values())

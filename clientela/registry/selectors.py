@@ -1,0 +1,107 @@
+"""Reads for the generic list: filters, free text, sort and a count that stays fast on big tables."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+from clientela.security import access
+
+from .entities import Entity
+from .models import SavedView
+
+FILTER_PREFIX = "f_"
+PER_PAGE_CHOICES = (25, 50, 100)
+
+
+@dataclass
+class ListQuery:
+    text: str = ""
+    sort: str = ""
+    filters: dict | None = None
+    page: int = 1
+    per_page: int = 25
+
+    @classmethod
+    def from_params(cls, entity: Entity, params: QueryDict) -> "ListQuery":
+        filters = {k.removeprefix(FILTER_PREFIX): v for k, v in params.items()
+                   if k.startswith(FILTER_PREFIX) and v and k.removeprefix(FILTER_PREFIX) in entity.filters}
+        sort = params.get("sort", "")
+        if sort.lstrip("-") not in entity.sortable:
+            sort = entity.default_sort
+        try:
+            page = max(1, int(params.get("page", 1)))
+        except ValueError:
+            page = 1
+        try:
+            per_page = int(params.get("per_page", 25))
+        except ValueError:
+            per_page = 25
+        return cls(text=params.get("q", "").strip()[:200], sort=sort, filters=filters, page=page,
+                   per_page=per_page if per_page in PER_PAGE_CHOICES else 25)
+
+    def as_params(self) -> dict:
+        params = {f"{FILTER_PREFIX}{k}": v for k, v in (self.filters or {}).items()}
+        if self.text:
+            params["q"] = self.text
+        if self.sort:
+            params["sort"] = self.sort
+        return params
+
+
+def apply_filters(entity: Entity, queryset: QuerySet, filters: dict, user) -> QuerySet:
+    for name, value in filters.items():
+        field = entity.field(name)
+        if name == "owner":
+            if value == "me":
+                queryset = queryset.filter(owner=user)
+            elif value == "none":
+                queryset = queryset.filter(owner__isnull=True)
+            elif value.isdigit():
+                queryset = queryset.filter(owner_id=int(value))
+        elif field.many_to_many:
+            queryset = queryset.filter(**{f"{name}__name__iexact": value})
+        elif field.choices:
+            queryset = queryset.filter(**{name: value})
+    return queryset
+
+
+def record_list(entity: Entity, user, query: ListQuery) -> QuerySet:
+    """The records a list page shows: visible to the user, filtered, searched and sorted."""
+    queryset = access.visible(user, entity.base_queryset(), entity.key)
+    queryset = apply_filters(entity, queryset, query.filters or {}, user)
+    if query.text:
+        condition = Q()
+        for name in entity.search_fields:
+            condition |= Q(**{f"{name}__icontains": query.text})
+        queryset = queryset.filter(condition) | entity.search(queryset, query.text)
+        queryset = queryset.distinct() if any(entity.field(n).many_to_many for n in query.filters or {}) else queryset
+    descending = query.sort.startswith("-")
+    order = [f"{'-' if descending else ''}{f}" for f in entity.order_fields(query.sort.lstrip("-"))]
+    return queryset.order_by(*order, "-pk" if descending else "pk")
+
+
+def capped_count(queryset: QuerySet) -> tuple[int, bool]:
+    """(count, exact). Counting past the limit is what makes big lists slow, so we stop there."""
+    limit = settings.CLIENTELA["EXACT_COUNT_LIMIT"]
+    count = queryset.order_by()[: limit + 1].count()
+    return (limit, False) if count > limit else (count, True)
+
+
+def saved_views_for(entity: Entity, user) -> QuerySet:
+    """The user's own saved views and those shared with one of the user's teams."""
+    return SavedView.objects.filter(Q(owner=user) | Q(team__members=user), entity=entity.key).distinct()
+
+
+def parse_uuid_list(values) -> list:
+    import uuid
+
+    ids = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(str(value)))
+        except (ValueError, ValidationError):
+            continue
+    return ids

@@ -1,0 +1,146 @@
+"""Writes to registered records: validate, save, record history and emit an event in one transaction."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientela.common.events import DomainEvent, emit
+from clientela.history.models import FieldChange
+from clientela.history.services import changes_record
+from clientela.security import access
+from clientela.workspaces.scoping import current_workspace
+
+from .display import field_display
+from .entities import Entity
+
+
+def snapshot(entity: Entity, record) -> dict[str, tuple[str, str]]:
+    """Every tracked value of a record as people read it: {field: (label, value)}."""
+    names = [n for n in entity.form_class.base_fields if n in {f.name for f in record._meta.get_fields()}]
+    values = {name: (entity.field_label(name), field_display(record, name)) for name in names}
+    for inline in entity.inlines:
+        rows = getattr(record, inline.name).all()
+        values[inline.name] = (str(inline.label), "; ".join(inline.describe(row) for row in rows))
+    return values
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {
+        name: (label, before.get(name, ("", ""))[1], value)
+        for name, (label, value) in after.items()
+        if before.get(name, ("", ""))[1] != value
+    }
+
+
+def _event(name: str, entity: Entity, record, by, changes=None) -> None:
+    emit(DomainEvent(name=name, workspace_id=record.workspace_id, entity=entity.key, record_id=str(record.pk),
+                     actor_id=by.pk if by else None,
+                     changes={k: {"old": v[1], "new": v[2]} for k, v in (changes or {}).items()}))
+
+
+@transaction.atomic
+def record_save(*, entity: Entity, form, formsets=(), by):
+    """Create or update a record from a valid ModelForm (and its inline formsets)."""
+    record = form.instance
+    creating = record._state.adding
+    access.require(by, "create" if creating else "edit", entity.key)
+    before = {} if creating else snapshot(entity, entity.model.objects.get(pk=record.pk))
+    record = form.save(commit=False)
+    if creating:
+        record.workspace = current_workspace()
+        record.created_by = by
+        if record.owner_id is None and "owner" not in form.fields:
+            record.owner = by
+    record.updated_by = by
+    if hasattr(entity.model, "prepare_for_save"):
+        record.prepare_for_save()
+    record.save()
+    form.save_m2m()
+    for formset in formsets:
+        formset.instance = record
+        children = formset.save(commit=False)
+        for child in children:
+            child.workspace_id = record.workspace_id
+            child.save()
+        for child in formset.deleted_objects:
+            child.delete()
+    changes = _diff(before, snapshot(entity, record))
+    action = FieldChange.Action.CREATED if creating else FieldChange.Action.UPDATED
+    if creating or changes:
+        changes_record(workspace=record.workspace, entity=entity.key, record_id=record.pk, action=action,
+                       actor=by, changes=changes)
+        _event("record.created" if creating else "record.updated", entity, record, by, changes)
+    return record
+
+
+@transaction.atomic
+def record_trash(*, entity: Entity, record, by) -> None:
+    access.require_record(by, "delete", entity.key, record)
+    record.deleted_at = timezone.now()
+    record.updated_by = by
+    record.save(update_fields=["deleted_at", "updated_by", "updated_at"])
+    changes_record(workspace=record.workspace, entity=entity.key, record_id=record.pk,
+                   action=FieldChange.Action.DELETED, actor=by, changes={})
+    _event("record.deleted", entity, record, by)
+
+
+@transaction.atomic
+def record_restore(*, entity: Entity, record, by) -> None:
+    access.require_record(by, "delete", entity.key, record)
+    record.deleted_at = None
+    record.updated_by = by
+    record.save(update_fields=["deleted_at", "updated_by", "updated_at"])
+    changes_record(workspace=record.workspace, entity=entity.key, record_id=record.pk,
+                   action=FieldChange.Action.RESTORED, actor=by, changes={})
+    _event("record.restored", entity, record, by)
+
+
+@transaction.atomic
+def record_purge(*, entity: Entity, record, by=None) -> None:
+    """Delete for good, with the record's history. Only trashed records can be purged."""
+    if by is not None:
+        access.require_record(by, "delete", entity.key, record)
+    assert record.deleted_at is not None, "only trashed records are purged"
+    FieldChange.unscoped.filter(workspace_id=record.workspace_id, entity=entity.key, record_id=record.pk).delete()
+    record_id, workspace_id = str(record.pk), record.workspace_id
+    record.delete()
+    emit(DomainEvent(name="record.purged", workspace_id=workspace_id, entity=entity.key, record_id=record_id,
+                     actor_id=by.pk if by else None))
+
+
+@transaction.atomic
+def records_bulk_update(*, entity: Entity, ids, field: str, value, by) -> int:
+    """Set one field on many records the user may edit; one history row per changed record."""
+    assert field in entity.bulk_fields
+    access.require(by, "edit", entity.key)
+    queryset = access.visible(by, entity.model.objects.filter(pk__in=ids), entity.key, "edit")
+    model_field = entity.field(field)
+    label = str(model_field.verbose_name)
+    rows = list(queryset.select_related(*([field] if model_field.is_relation else [])))
+    changed = [r for r in rows if getattr(r, model_field.attname) != (value.pk if hasattr(value, "pk") else value)]
+    old = {r.pk: field_display(r, field) for r in changed}
+    queryset.filter(pk__in=[r.pk for r in changed]).update(**{field: value, "updated_by": by,
+                                                              "updated_at": timezone.now()})
+    history, batch = [], uuid.uuid4()
+    for record in changed:
+        setattr(record, field, value)
+        new = field_display(record, field)
+        history.append(FieldChange(workspace_id=record.workspace_id, entity=entity.key,
+                                   record_id=record.pk, action=FieldChange.Action.UPDATED, field=field,
+                                   field_label=label, old_value=old[record.pk], new_value=new, actor=by,
+                                   batch=batch))
+        _event("record.updated", entity, record, by, {field: (label, old[record.pk], new)})
+    FieldChange.objects.bulk_create(history, batch_size=1000)
+    return len(changed)
+
+
+@transaction.atomic
+def records_bulk_trash(*, entity: Entity, ids, by) -> int:
+    access.require(by, "delete", entity.key)
+    queryset = access.visible(by, entity.model.objects.filter(pk__in=ids), entity.key, "delete")
+    count = 0
+    for record in queryset:
+        record_trash(entity=entity, record=record, by=by)
+        count += 1
+    return count

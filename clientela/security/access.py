@@ -1,0 +1,120 @@
+"""The access decision: which entities a user may act on, and which records.
+
+Every path — pages, API, search, export, bulk actions, timeline, attachments — asks here.
+Record scope is a queryset filter on `owner`: own, team (own + the user's teams and sub-teams),
+or all records of the workspace.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from clientela.workspaces.models import Membership, Team, User, Workspace
+from clientela.workspaces.scoping import current_workspace
+
+from .roles import ALL, DEFAULT_ROLES, OWN, RoleSpec
+
+
+def role_for(user: User, workspace: Workspace | None = None) -> RoleSpec | None:
+    """The user's role in the workspace (cached on the user object for the request)."""
+    if not user or not user.is_authenticated:
+        return None
+    workspace = workspace or current_workspace()
+    cache = user.__dict__.setdefault("_clientela_roles", {})
+    if workspace.pk not in cache:
+        cache[workspace.pk] = _load_role(user, workspace)
+    return cache[workspace.pk]
+
+
+def _load_role(user: User, workspace: Workspace) -> RoleSpec | None:
+    from .models import Role
+
+    key = (Membership.objects.filter(user=user, workspace=workspace, is_active=True)
+           .values_list("role", flat=True).first())
+    if key is None:
+        return None
+    row = Role.unscoped.filter(workspace=workspace, key=key).first()
+    if row is None:
+        return DEFAULT_ROLES.get(key)
+    return RoleSpec(row.key, row.name, {k: frozenset(v) for k, v in row.permissions.items()},
+                    row.view_scope, row.edit_scope, row.is_admin)
+
+
+def can(user: User, verb: str, entity: str) -> bool:
+    role = role_for(user)
+    return bool(role and role.allows(verb, entity))
+
+
+def is_admin(user: User) -> bool:
+    role = role_for(user)
+    return bool(role and role.is_admin)
+
+
+def require(user: User, verb: str, entity: str) -> None:
+    if not can(user, verb, entity):
+        raise PermissionDenied
+
+
+def team_user_ids(user: User) -> set[int]:
+    """Ids of the user and everyone in the user's teams and their sub-teams."""
+    cache = user.__dict__.setdefault("_clientela_team_ids", {})
+    ws = current_workspace()
+    if ws.pk in cache:
+        return cache[ws.pk]
+    teams = list(Team.objects.values_list("id", "parent_id"))
+    children: dict = {}
+    for team_id, parent_id in teams:
+        children.setdefault(parent_id, []).append(team_id)
+    frontier = list(Team.objects.filter(members=user).values_list("id", flat=True))
+    seen: set = set()
+    while frontier:
+        team_id = frontier.pop()
+        if team_id not in seen:
+            seen.add(team_id)
+            frontier.extend(children.get(team_id, []))
+    ids = set(User.objects.filter(teams__in=seen).values_list("id", flat=True)) | {user.pk}
+    cache[ws.pk] = ids
+    return ids
+
+
+def _scope_filter(user: User, scope: str) -> Q | None:
+    if scope == ALL:
+        return None
+    if scope == OWN:
+        return Q(owner_id=user.pk)
+    return Q(owner_id__in=team_user_ids(user)) | Q(owner__isnull=True)
+
+
+def visible(user: User, queryset: QuerySet, entity: str, verb: str = "view") -> QuerySet:
+    """Restrict a queryset to the records the user may `verb` (view, or edit/delete)."""
+    role = role_for(user)
+    if not role or not role.allows(verb, entity):
+        return queryset.none()
+    scope = role.view_scope if verb in ("view", "export") else role.edit_scope
+    condition = _scope_filter(user, scope)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def can_record(user: User, verb: str, entity: str, record) -> bool:
+    role = role_for(user)
+    if not role or not role.allows(verb, entity):
+        return False
+    scope = role.view_scope if verb in ("view", "export") else role.edit_scope
+    if scope == ALL:
+        return True
+    if scope == OWN:
+        return record.owner_id == user.pk
+    return record.owner_id is None or record.owner_id in team_user_ids(user)
+
+
+def get_visible_or_404(user: User, queryset: QuerySet, entity: str, pk):
+    """A record the user may see; 404 — not 403 — so its existence is not revealed."""
+    try:
+        return visible(user, queryset, entity).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def require_record(user: User, verb: str, entity: str, record) -> None:
+    if not can_record(user, verb, entity, record):
+        raise PermissionDenied

@@ -1,0 +1,71 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  document.addEventListener("keydown", function (event) {
+    // "/" jumps to the global search, as in most web apps.
+    const tag = (event.target.tagName || "").toLowerCase();
+    if (event.key === "/" && !["input", "textarea", "select"].includes(tag) && !event.target.isContentEditable) {
+      const box = document.getElementById("global-search");
+      if (box) { event.preventDefault(); box.focus(); }
+    }
+    if (event.key === "Escape") {
+      const results = document.getElementById("search-results");
+      if (results) results.innerHTML = "";
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    const el = event.target;
+    if (el.matches("[data-select-all]")) {
+      el.closest("table").querySelectorAll("tbody input[type=checkbox][name=ids]").forEach(function (box) {
+        box.checked = el.checked;
+      });
+    }
+    if (el.matches("[data-autosubmit]")) el.form.submit();
+  });
+
+  document.addEventListener("submit", function (event) {
+    const message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    const add = event.target.closest("[data-add-row]");
+    if (add) {
+      const fieldset = add.closest("[data-formset]");
+      const prefix = fieldset.getAttribute("data-formset");
+      const total = fieldset.querySelector("input[name=" + prefix + "-TOTAL_FORMS]");
+      const html = fieldset.querySelector("template").innerHTML.replace(/__prefix__/g, total.value);
+      fieldset.querySelector(".inline-rows").insertAdjacentHTML("beforeend", html);
+      total.value = String(Number(total.value) + 1);
+      if (window.htmx) window.htmx.process(fieldset);
+      const first = fieldset.querySelector(".inline-row:last-child input:not([type=hidden])");
+      if (first) first.focus();
+    }
+    const tool = event.target.closest("[data-cmd]");
+    if (tool) {
+      const command = tool.getAttribute("data-cmd");
+      let value = null;
+      if (command === "createLink") {
+        value = window.prompt(tool.getAttribute("data-prompt") || "URL", "https://");
+        if (!value) return;
+      }
+      document.execCommand(command, false, value);
+    }
+  });
+
+  // Rich-text notes: a contenteditable box mirrors into the real <textarea>, which the server sanitizes.
+  function enhanceEditors(root) {
+    root.querySelectorAll("[data-rich-for]").forEach(function (editor) {
+      const source = document.getElementById(editor.getAttribute("data-rich-for"));
+      if (!source || editor.dataset.ready) return;
+      editor.dataset.ready = "1";
+      source.hidden = true;
+      editor.classList.add("active");
+      editor.closest("form").querySelector("[data-rich-toolbar]").classList.add("active");
+      editor.addEventListener("input", function () { source.value = editor.innerHTML; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhanceEditors(document); });
+})();
