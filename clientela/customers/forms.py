@@ -29,7 +29,7 @@ class TaggedForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
+        if not self.instance._state.adding and not self.is_bound:
             self.initial["tags"] = list(self.instance.tags.all())
 
     def _save_m2m(self):
@@ -107,7 +107,7 @@ class AffiliationForm(ChildForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
+        if not self.instance._state.adding and not self.is_bound:
             self.initial["company_name"] = self.instance.company.name
 
     def clean_company_name(self):

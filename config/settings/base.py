@@ -111,6 +111,7 @@ LOCALE_PATHS = [BASE_DIR / "clientela" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
