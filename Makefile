@@ -32,7 +32,7 @@ run: install
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$(printf 'x%.0s' $$(seq 60)) ALLOWED_HOSTS=crm.example.com \
+	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') ALLOWED_HOSTS=crm.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install-test

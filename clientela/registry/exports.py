@@ -5,6 +5,8 @@ import csv
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from clientela.workspaces.scoping import iterate_in_workspace
+
 from .display import field_display
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,7 +46,7 @@ def csv_rows(entity, queryset):
 def csv_response(entity, queryset):
     writer = csv.writer(_Echo())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse((writer.writerow(row) for row in csv_rows(entity, queryset)),
+    response = StreamingHttpResponse(iterate_in_workspace(writer.writerow(row) for row in csv_rows(entity, queryset)),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{entity.key}-{stamp}.csv"'
     return response

@@ -69,3 +69,14 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: igno
         elif self.soft_delete == "deleted":
             qs = qs.filter(deleted_at__isnull=False)
         return qs
+
+
+def iterate_in_workspace(iterable):
+    """For streaming responses, which are consumed after the request's workspace is cleared."""
+    workspace = current_workspace()
+
+    def generate():
+        with use_workspace(workspace):
+            yield from iterable
+
+    return generate()
