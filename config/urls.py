@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", include("clientela.api.urls")),
     path("notes/", include("clientela.notes.urls")),
     path("", include("clientela.customers.urls")),
+    path("", include("clientela.security.urls")),
     path("", include("clientela.registry.urls")),
 ]

@@ -1,0 +1,36 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from clientela.workspaces.models import Membership, Team
+
+from . import access
+from .forms import TeamForm
+from .roles import DEFAULT_ROLES
+
+
+@login_required
+def team_list(request):
+    """Teams and who is in them; everyone may look, administrators may change them."""
+    teams = Team.objects.select_related("parent").prefetch_related("members").order_by("name")
+    members = (Membership.objects.filter(workspace=request.workspace, is_active=True)
+               .select_related("user").order_by("user__full_name"))
+    return render(request, "security/teams.html", {
+        "teams": teams, "members": members, "role_names": {k: r.name for k, r in DEFAULT_ROLES.items()},
+        "can_manage": access.is_admin(request.user)})
+
+
+@login_required
+def team_edit(request, pk=None):
+    if not access.is_admin(request.user):
+        raise PermissionDenied(_("Only administrators can change teams."))
+    team = get_object_or_404(Team, pk=pk) if pk else Team(workspace=request.workspace)
+    form = TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Team “%(name)s” saved.") % {"name": form.instance.name})
+        return redirect("team_list")
+    return render(request, "security/team_form.html", {"form": form, "team": team},
+                  status=422 if form.errors else 200)
