@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/clientela
 
-.PHONY: run test install install-test lint test-sqlite test-postgres e2e messages bench clean
+.PHONY: run test install install-test lint test-sqlite test-postgres e2e messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,6 @@ e2e: install-test
 
 test: lint test-sqlite test-postgres e2e
 
-bench: install
-	$(PY) -m bench $(if $(SIZE),--size $(SIZE),)
 
 messages: install
 	cd clientela && ../$(PY) ../manage.py makemessages -l es --no-obsolete --add-location file && ../$(PY) ../manage.py compilemessages

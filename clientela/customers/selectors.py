@@ -1,6 +1,7 @@
 """Reads about companies and contacts, including the global-search matchers."""
 
 import re
+
 from django.db.models import Q, QuerySet
 
 from clientela.common import phones
