@@ -150,7 +150,8 @@ def _detail_context(request, entity, record):
 
 @entity_view("view")
 def record_detail(request, entity, pk):
-    record = access.get_visible_or_404(request.user, entity.base_queryset(), entity.key, pk)
+    queryset = entity.base_queryset().select_related("created_by", "updated_by")
+    record = access.get_visible_or_404(request.user, queryset, entity.key, pk)
     return render(request, "registry/detail.html", _detail_context(request, entity, record))
 
 

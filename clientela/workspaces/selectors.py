@@ -18,5 +18,6 @@ def workspace_for_request(request) -> Workspace | None:
     chosen = chosen or memberships.order_by("workspace__name").first()
     if chosen is None:
         return None
-    request.session[SESSION_KEY] = chosen.workspace_id
+    if request.session.get(SESSION_KEY) != chosen.workspace_id:
+        request.session[SESSION_KEY] = chosen.workspace_id
     return chosen.workspace
