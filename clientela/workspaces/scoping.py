@@ -35,6 +35,14 @@ def current_workspace_or_none() -> "Workspace | None":
     return _current.get()
 
 
+def activate_for_request(workspace: "Workspace") -> None:
+    """Switch the request's workspace after the middleware ran (e.g. to an API token's workspace).
+
+    The middleware resets the variable when the request ends, so no reset is needed here.
+    """
+    _current.set(workspace)
+
+
 @contextmanager
 def use_workspace(workspace: "Workspace") -> Iterator["Workspace"]:
     token = _current.set(workspace)

@@ -73,6 +73,7 @@ def test_list_and_detail_pages_do_not_run_a_query_per_row(in_acme, key):
         return len(ctx.captured_queries)
 
     add(2)
+    client.get(f"/{key}/")  # the first request of a session stores the workspace in it
     few = queries(f"/{key}/")
     add(20)
     assert queries(f"/{key}/") == few

@@ -26,3 +26,16 @@ def test_the_workspace_is_cleared_after_the_block(acme):
         pass
     with pytest.raises(WorkspaceNotSelected):
         Contact.objects.count()
+
+
+def test_a_queryset_built_earlier_is_scoped_to_the_workspace_active_when_it_runs(acme, globex):
+    """Form choices are built at import time; they must follow the request that uses them."""
+    built_outside_any_workspace = Contact.objects.all()
+    with use_workspace(acme):
+        factories.contact(acme.users["admin"], first="Ana", last="Acme")
+    with use_workspace(globex):
+        assert list(built_outside_any_workspace.all()) == []
+    with use_workspace(acme):
+        assert [str(c) for c in built_outside_any_workspace.all()] == ["Ana Acme"]
+    with pytest.raises(WorkspaceNotSelected):
+        list(built_outside_any_workspace.all())
