@@ -52,6 +52,19 @@ def use_workspace(workspace: "Workspace") -> Iterator["Workspace"]:
         _current.reset(token)
 
 
+class CurrentWorkspaceId(models.Expression):
+    """The active workspace's id, read when the query runs — not when it is built.
+
+    So a queryset built at import time (a form field's choices) is still scoped to the workspace
+    of the request that evaluates it, and evaluating it with no workspace active raises.
+    """
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection):
+        return "%s", [current_workspace().pk]
+
+
 class ScopedQuerySet(models.QuerySet):
     def alive(self):
         return self.filter(deleted_at__isnull=True)
@@ -71,7 +84,7 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: igno
         return super().deconstruct()
 
     def get_queryset(self):
-        qs = super().get_queryset().filter(workspace=current_workspace())
+        qs = super().get_queryset().filter(workspace_id=CurrentWorkspaceId())
         if self.soft_delete == "alive":
             qs = qs.filter(deleted_at__isnull=True)
         elif self.soft_delete == "deleted":
