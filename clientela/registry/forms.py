@@ -1,43 +1,9 @@
-"""The base form of every registered entity: messages that name the field and the rule."""
+"""The base form of every registered entity."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
-from clientela.workspaces.models import User
-from clientela.workspaces.scoping import current_workspace
-
-MESSAGES = {
-    "required": _("“%(label)s” is required."),
-    "invalid": _("“%(label)s” is not valid."),
-    "invalid_choice": _("“%(label)s”: choose one of the listed options."),
-}
-LIMIT_MESSAGES = {
-    "max_length": _("“%(label)s” can have at most %%(limit_value)d characters (it has %%(show_value)d)."),
-    "min_value": _("“%(label)s” must be at least %%(limit_value)s."),
-    "max_value": _("“%(label)s” must be at most %%(limit_value)s."),
-}
-
-
-def name_fields_in_messages(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        label = str(field.label or "")
-        for code, message in MESSAGES.items():
-            field.error_messages[code] = str(message) % {"label": label}
-        for code, message in LIMIT_MESSAGES.items():
-            field.error_messages[code] = str(message) % {"label": label}
-        if isinstance(field, forms.EmailField):
-            field.error_messages["invalid"] = _("“%(label)s” must be an email address like name@example.com.") % {
-                "label": label}
-        if isinstance(field, forms.URLField):
-            field.error_messages["invalid"] = _("“%(label)s” must be a web address like https://example.com.") % {
-                "label": label}
-        if isinstance(field, forms.DateField):
-            field.error_messages["invalid"] = _("“%(label)s” must be a date.") % {"label": label}
-
-
-def workspace_members():
-    return (User.objects.filter(memberships__workspace=current_workspace(), memberships__is_active=True)
-            .order_by("full_name", "email"))
+from clientela.common.forms import name_fields_in_messages
+from clientela.workspaces.selectors import workspace_members
 
 
 class RecordForm(forms.ModelForm):

@@ -15,10 +15,10 @@ from clientela.history.selectors import history_for
 from clientela.security import access
 from clientela.timeline.sources import timeline
 from clientela.workspaces.models import Team
+from clientela.workspaces.selectors import workspace_members
 
 from . import entities, exports, services
 from .display import field_display
-from .forms import workspace_members
 from .models import SavedView
 from .selectors import (
     PER_PAGE_CHOICES,

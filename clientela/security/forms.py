@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientela.registry.forms import name_fields_in_messages, workspace_members
+from clientela.common.forms import name_fields_in_messages
 from clientela.workspaces.models import Team
+from clientela.workspaces.selectors import workspace_members
 
 
 class TeamForm(forms.ModelForm):

@@ -80,9 +80,6 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: igno
         super().__init__()
         self.soft_delete = soft_delete
 
-    def deconstruct(self):  # keep migrations free of manager arguments
-        return super().deconstruct()
-
     def get_queryset(self):
         qs = super().get_queryset().filter(workspace_id=CurrentWorkspaceId())
         if self.soft_delete == "alive":

@@ -1,4 +1,5 @@
-from .models import Membership, Workspace
+from .models import Membership, User, Workspace
+from .scoping import current_workspace
 
 SESSION_KEY = "workspace_id"
 
@@ -21,3 +22,9 @@ def workspace_for_request(request) -> Workspace | None:
     if request.session.get(SESSION_KEY) != chosen.workspace_id:
         request.session[SESSION_KEY] = chosen.workspace_id
     return chosen.workspace
+
+
+def workspace_members():
+    """Active users of the current workspace (e.g. the choices for a record's owner)."""
+    return (User.objects.filter(memberships__workspace_id=current_workspace().pk, memberships__is_active=True)
+            .order_by("full_name", "email"))
