@@ -1,0 +1,56 @@
+"""Dependencies point one way, and only named places may bypass workspace scoping."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "clientela"
+# app -> apps it may import (besides itself). `api` assembles everything and may import all.
+ALLOWED = {
+    "common": set(),
+    "workspaces": {"common"},
+    "security": {"common", "workspaces"},
+    "timeline": {"common", "workspaces"},
+    "history": {"common", "workspaces", "timeline"},
+    "registry": {"common", "workspaces", "security", "history", "timeline"},
+    "customers": {"common", "workspaces", "security", "registry", "history", "timeline", "notes"},
+    "notes": {"common", "workspaces", "security", "registry", "timeline"},
+}
+UNSCOPED_ALLOWED = {"security/access.py", "registry/services.py", "security/tokens.py", "registry/models.py",
+                    "workspaces/models.py"}
+
+
+def _sources(app):
+    for path in (ROOT / app).rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if "tests" not in parts and "migrations" not in parts:
+            yield path
+
+
+def _imported_apps(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            if name.startswith("clientela."):
+                yield name.split(".")[1]
+
+
+@pytest.mark.parametrize("app", sorted(ALLOWED))
+def test_apps_only_import_the_layers_below_them(app):
+    wrong = {f"{path.relative_to(ROOT)} imports {other}"
+             for path in _sources(app) for other in _imported_apps(path)
+             if other != app and other not in ALLOWED[app]}
+    assert not wrong, sorted(wrong)
+
+
+def test_the_unscoped_manager_is_used_only_where_reviewed():
+    users = {str(path.relative_to(ROOT)) for app in ALLOWED for path in _sources(app)
+             if re.search(r"\.unscoped\b", path.read_text())}
+    assert users <= UNSCOPED_ALLOWED, sorted(users - UNSCOPED_ALLOWED)
