@@ -86,6 +86,12 @@ class PhoneForm(ChildForm):
                                         code="invalid_phone") from exc
 
 
+class CompanyPhoneForm(PhoneForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].initial = PhoneNumber.Label.WORK
+
+
 class AddressForm(ChildForm):
     class Meta:
         model = Address
@@ -130,5 +136,5 @@ ContactPhones = _formset(Contact, PhoneNumber, PhoneForm, "contact")
 ContactAddresses = _formset(Contact, Address, AddressForm, "contact")
 ContactCompanies = _formset(Contact, Affiliation, AffiliationForm, "contact")
 CompanyEmails = _formset(Company, EmailAddress, EmailForm, "company")
-CompanyPhones = _formset(Company, PhoneNumber, PhoneForm, "company")
+CompanyPhones = _formset(Company, PhoneNumber, CompanyPhoneForm, "company")
 CompanyAddresses = _formset(Company, Address, AddressForm, "company")

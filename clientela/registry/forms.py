@@ -12,7 +12,7 @@ class RecordForm(forms.ModelForm):
         if "owner" in self.fields:
             self.fields["owner"].queryset = workspace_members()
             if self.instance._state.adding and user is not None and not self.is_bound:
-                self.initial.setdefault("owner", user.pk)
+                self.initial["owner"] = self.initial.get("owner") or user.pk
         name_fields_in_messages(self)
 
 

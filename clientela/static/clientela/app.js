@@ -23,6 +23,24 @@
       });
     }
     if (el.matches("[data-autosubmit]")) el.form.submit();
+    if (el.id === "bulk-action") {
+      // Offer only the values of the chosen field.
+      const values = document.getElementById("bulk-value");
+      let first = null;
+      values.querySelectorAll("optgroup").forEach(function (group) {
+        const match = group.getAttribute("data-field") === el.value;
+        group.hidden = !match;
+        group.disabled = !match;
+        if (match && !first) first = group.querySelector("option");
+      });
+      values.hidden = !first;
+      if (first) first.selected = true;
+    }
+  });
+
+  // Toolbar buttons must not take the focus away from the note being written.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest("[data-cmd]")) event.preventDefault();
   });
 
   document.addEventListener("submit", function (event) {
@@ -51,7 +69,10 @@
         value = window.prompt(tool.getAttribute("data-prompt") || "URL", "https://");
         if (!value) return;
       }
+      const editor = document.getElementById(tool.closest("[data-rich-toolbar]").dataset.richToolbar);
+      if (editor) editor.focus();
       document.execCommand(command, false, value);
+      if (editor) editor.dispatchEvent(new Event("input"));
     }
   });
 
