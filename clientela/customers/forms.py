@@ -1,5 +1,6 @@
 from django import forms
-from django.forms import inlineformset_factory
+from django.db.models import Q
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +21,11 @@ class TagsField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
-        names = [n.strip()[:60] for n in (value or "").split(",") if n.strip()]
-        return list(dict.fromkeys(names))
+        names: dict[str, str] = {}
+        for name in (n.strip()[:60] for n in (value or "").split(",")):
+            if name:
+                names.setdefault(name.lower(), name)  # "VIP, vip" is one tag
+        return list(names.values())
 
 
 class TaggedForm(RecordForm):
@@ -33,9 +37,18 @@ class TaggedForm(RecordForm):
             self.initial["tags"] = list(self.instance.tags.all())
 
     def _save_m2m(self):
-        super()._save_m2m()
-        wanted = self.cleaned_data.get("tags", [])
-        existing = {t.name.lower(): t for t in Tag.objects.all() if t.name.lower() in {n.lower() for n in wanted}}
+        # `tags` holds names, not Tag ids: keep it away from the model's own M2M saving.
+        wanted = self.cleaned_data.pop("tags", [])
+        try:
+            super()._save_m2m()
+        finally:
+            self.cleaned_data["tags"] = wanted
+        existing = {}
+        if wanted:
+            matches = Q()
+            for name in wanted:
+                matches |= Q(name__iexact=name)
+            existing = {t.name.lower(): t for t in Tag.objects.filter(matches)}
         tags = [existing.get(n.lower()) or Tag.objects.create(workspace=self.instance.workspace, name=n)
                 for n in wanted]
         self.instance.tags.set(tags)
@@ -127,14 +140,28 @@ class AffiliationForm(ChildForm):
         return name
 
 
-def _formset(parent, model, form, fk_name):
-    return inlineformset_factory(parent, model, form=form, fk_name=fk_name, extra=1, can_delete=True)
+class AffiliationFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            company = form.instance.company_id
+            if company in seen:
+                form.add_error("company_name", _("“Company”: this company is already listed above."))
+            seen.add(company)
+
+
+def _formset(parent, model, form, fk_name, formset=BaseInlineFormSet):
+    return inlineformset_factory(parent, model, form=form, formset=formset, fk_name=fk_name, extra=1,
+                                 can_delete=True)
 
 
 ContactEmails = _formset(Contact, EmailAddress, EmailForm, "contact")
 ContactPhones = _formset(Contact, PhoneNumber, PhoneForm, "contact")
 ContactAddresses = _formset(Contact, Address, AddressForm, "contact")
-ContactCompanies = _formset(Contact, Affiliation, AffiliationForm, "contact")
+ContactCompanies = _formset(Contact, Affiliation, AffiliationForm, "contact", AffiliationFormSet)
 CompanyEmails = _formset(Company, EmailAddress, EmailForm, "company")
 CompanyPhones = _formset(Company, PhoneNumber, CompanyPhoneForm, "company")
 CompanyAddresses = _formset(Company, Address, AddressForm, "company")

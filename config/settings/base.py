@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_countries",
+    "ninja",
     "clientela.common",
     "clientela.workspaces",
     "clientela.security",

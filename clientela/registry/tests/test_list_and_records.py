@@ -154,3 +154,25 @@ def test_export_neutralises_spreadsheet_formulas(in_acme):
     body = b"".join(login(admin).get("/contacts/export.csv").streaming_content).decode()
     assert "'=HYPERLINK" in body and "'@SUM" not in body.replace("'=HYPERLINK", "")  # last name is mid-cell
     assert '\n"=HYPERLINK' not in body and "\n=HYPERLINK" not in body
+
+
+def test_tags_are_typed_as_names_created_once_and_filterable(in_acme):
+    client = login(in_acme.users["admin"])
+    for first in ("Inés", "Iván"):
+        response = client.post("/contacts/new/", {"first_name": first, "lifecycle_status": "lead",
+                                                  "tags": "VIP, Feria 2026, vip", **EMPTY_INLINES})
+        assert response.status_code == 302
+    from clientela.customers.models import Tag
+
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Feria 2026", "VIP"]
+    assert sorted(_names(client.get("/contacts/", {"f_tags": "feria 2026"}))) == ["Inés", "Iván"]
+
+
+def test_the_same_company_twice_on_a_contact_is_refused_by_name(in_acme):
+    admin = in_acme.users["admin"]
+    factories.company(admin, name="Olivos S.A.")
+    data = {"first_name": "Rosa", "lifecycle_status": "lead", **EMPTY_INLINES, "affiliations-TOTAL_FORMS": "2",
+            "affiliations-0-company_name": "Olivos S.A.", "affiliations-1-company_name": "olivos s.a."}
+    response = login(admin).post("/contacts/new/", data)
+    assert response.status_code == 422 and "already listed above" in response.content.decode()
+    assert Contact.objects.count() == 0

@@ -1,0 +1,28 @@
+"""The /api/v1 assembly: one set of endpoints per registered entity, token or session auth, problem errors."""
+
+from django.conf import settings
+from django.utils import translation
+from ninja import NinjaAPI
+
+from clientela.registry.entities import all_entities
+
+from . import problems
+from .auth import BrowserSessionAuth, TokenAuth
+from .resources import entity_router
+
+DESCRIPTION = """The records of one workspace. Send `Authorization: Bearer <token>`; create a token with
+`python manage.py api_token EMAIL`. A token acts as its user in its workspace, with that user's role.
+Errors are RFC 9457 problem details (`application/problem+json`)."""
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(title="Clientela API", version="1", description=DESCRIPTION, urls_namespace="api",
+                   auth=[TokenAuth(), BrowserSessionAuth()])
+    problems.install(api)
+    with translation.override(settings.LANGUAGE_CODE):  # the schema reads the same whoever loads it first
+        for entity in all_entities():
+            api.add_router(f"/{entity.key}", entity_router(entity))
+    return api
+
+
+api = build_api()

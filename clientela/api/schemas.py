@@ -1,0 +1,157 @@
+"""Pydantic models for each registered entity, built from its form, so /openapi.json describes it.
+
+Input models are lenient about text (dates, emails and choices arrive as strings): the entity's
+form validates them, so an API client gets the same messages as a person using the web form.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Optional
+from uuid import UUID
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from ninja import Schema
+from pydantic import ConfigDict, Field, create_model
+
+from clientela.registry.entities import Entity, Inline
+
+from .fields import ApiField, json_format, python_type, record_fields, row_fields
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+_ROW_ID_HELP = _("An existing row to change; leave out to add a row. Rows not listed are removed.")
+_LIST_HELP = _("Give the whole list: it replaces the current rows.")
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class EntitySchemas:
+    output: type[Schema]
+    input: type[Schema]
+    page: type[Schema]
+    list_params: type[Schema]
+
+
+def _doc(field: ApiField, nullable: bool = False) -> dict:
+    form_field = field.form_field
+    parts = [str(form_field.label)] if form_field is not None and form_field.label else []
+    if form_field is not None and form_field.help_text:
+        parts.append(str(form_field.help_text))
+    extra: dict[str, Any] = {}
+    if field.choices:
+        extra["enum"] = field.choices + ([None] if nullable else [])
+    fmt = json_format(field)
+    if fmt:
+        extra["format"] = fmt
+    return {"description": ". ".join(parts) or None, "json_schema_extra": extra or None}
+
+
+def _pk_type(model) -> Any:
+    return python_type(model._meta.pk)
+
+
+def _output_type(field: ApiField) -> Any:
+    model_field = field.model_field
+    if model_field is None:
+        return str
+    if model_field.many_to_many:
+        return list[_pk_type(model_field.related_model)] if field.by_pk else list[str]  # type: ignore[misc]
+    kind = python_type(model_field)
+    return Optional[kind] if model_field.null else kind  # noqa: UP045 - kind may be Any
+
+
+def _input_type(field: ApiField) -> Any:
+    form_field = field.form_field
+    if field.is_list:
+        return list[_pk_type(form_field.queryset.model)] if field.by_pk else list[str]  # type: ignore[misc,union-attr]
+    if field.by_pk:
+        return _pk_type(form_field.queryset.model)  # type: ignore[union-attr]
+    for form_class, kind in ((forms.BooleanField, bool), (forms.DecimalField, Decimal), (forms.FloatField, float),
+                             (forms.IntegerField, int)):
+        if isinstance(form_field, form_class):
+            return kind
+    if field.choices and field.model_field is not None and python_type(field.model_field) is not str:
+        return python_type(field.model_field)
+    return str
+
+
+def _output_fields(fields) -> dict:
+    result: dict[str, Any] = {}
+    for field in fields:
+        if field.link is not None:
+            kind = python_type(field.link)
+            result[f"{field.link.name}_id"] = (Optional[kind] if field.link.null else kind, ...)  # noqa: UP045
+        if field.output:
+            result[field.name] = (_output_type(field), Field(**_doc(field)))
+    return result
+
+
+def _input_fields(fields) -> dict:
+    return {f.name: (Optional[_input_type(f)], Field(None, **_doc(f, nullable=True)))  # noqa: UP045
+            for f in fields if f.form_field is not None}
+
+
+def _row_schemas(entity: Entity, inline: Inline) -> tuple[type, type]:
+    name = f"{entity.model.__name__}{inline.formset.model.__name__}"
+    fields = row_fields(inline)
+    output = create_model(name, __base__=Schema, id=(UUID, ...), **_output_fields(fields))
+    row_input = create_model(f"{name}Input", __base__=InputSchema,
+                             id=(Optional[UUID], Field(None, description=str(_ROW_ID_HELP))),  # noqa: UP045
+                             **_input_fields(fields))
+    return output, row_input
+
+
+def entity_schemas(entity: Entity) -> EntitySchemas:
+    name = entity.model.__name__
+    fields = record_fields(entity)
+    rows = {inline.name: _row_schemas(entity, inline) for inline in entity.inlines}
+    output = create_model(
+        name, __base__=Schema, id=(UUID, ...), **_output_fields(fields),
+        **{key: (list[out], Field(description=str(inline.label)))  # type: ignore[valid-type]
+           for inline, (key, (out, _in)) in zip(entity.inlines, rows.items(), strict=True)},
+        created_at=(datetime, ...), updated_at=(datetime, ...),
+    )
+    record_input = create_model(
+        f"{name}Input", __base__=InputSchema, **_input_fields(fields),
+        **{key: (Optional[list[row_in]], Field(None, description=f"{inline.label}. {_LIST_HELP}"))  # noqa: UP045
+           for inline, (key, (_out, row_in)) in zip(entity.inlines, rows.items(), strict=True)},
+    )
+    page = create_model(
+        f"{name}Page", __base__=Schema, results=(list[output], ...), count=(int, ...),  # type: ignore[valid-type]
+        count_is_exact=(bool, Field(description=str(_("False when the count stopped at the counting limit.")))),
+        limit=(int, ...), offset=(int, ...), next=(Optional[str], None),  # noqa: UP045
+    )
+    return EntitySchemas(output=output, input=record_input, page=page, list_params=_list_params(entity))
+
+
+def _list_params(entity: Entity) -> type[Schema]:
+    sorts = list(dict.fromkeys([s for name in entity.sortable for s in (name, f"-{name}")] + [entity.default_sort]))
+    filters = {}
+    for name in entity.filters:
+        field = entity.field(name)
+        choices = [value for value, _label in field.flatchoices] if field.choices else []
+        filters[f"f_{name}"] = (str, Field("", json_schema_extra={"enum": ["", *choices]} if choices else None,
+                                           description=_filter_help(name, field)))
+    return create_model(
+        f"{entity.model.__name__}ListParams", __base__=Schema,
+        q=(str, Field("", max_length=200, description=str(_("Free text, searched like the list page does.")))),
+        sort=(str, Field(entity.default_sort, json_schema_extra={"enum": sorts},
+                         description=str(_("A column; prefix with “-” for descending order.")))),
+        limit=(int, Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)),
+        offset=(int, Field(0, ge=0)),
+        **filters,
+    )
+
+
+def _filter_help(name: str, field) -> str:
+    text = _("Only records whose “%(field)s” is this value.") % {"field": str(field.verbose_name)}
+    if name == "owner":
+        text += " " + _("A user id, “me” or “none”.")
+    elif field.many_to_many:
+        text += " " + _("The name, in any case.")
+    return str(text)

@@ -1,0 +1,59 @@
+"""API tokens: create, revoke, and authenticate a Bearer secret.
+
+The secret is shown once; only its SHA-256 is stored, so a database leak exposes no usable token.
+Lookup is by the hash (a unique index), so checking a secret takes the same path whatever it is.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from clientela.workspaces.models import Membership, User, Workspace
+
+from .models import ApiToken
+
+SECRET_PREFIX = "clt_"  # noqa: S105 - a public marker, not a secret
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def is_member(user: User, workspace: Workspace) -> bool:
+    return Membership.objects.filter(user=user, workspace=workspace, is_active=True).exists()
+
+
+def token_create(*, user: User, workspace: Workspace, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+    """A new token for a member of the workspace, and its secret (never stored, shown only now)."""
+    if not user.is_active or not is_member(user, workspace):
+        raise PermissionDenied(f"{user} is not an active member of {workspace}.")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.unscoped.create(workspace=workspace, user=user, name=name[:80], prefix=secret[:8],
+                                     token_hash=token_hash(secret), read_only=read_only)
+    return token, secret
+
+
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+def token_authenticate(secret: str) -> ApiToken | None:
+    """The live token for a secret, or None (unknown, revoked, or its user is no longer a member)."""
+    if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
+        return None
+    token = (ApiToken.unscoped.select_related("user", "workspace")
+             .filter(token_hash=token_hash(secret), revoked_at__isnull=True).first())
+    if token is None or not token.user.is_active or not is_member(token.user, token.workspace):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.unscoped.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
