@@ -12,7 +12,7 @@ from clientela.registry.services import record_trash
 
 def test_purge_trash_deletes_only_what_has_been_in_the_trash_for_30_days(in_acme):
     admin = in_acme.users["admin"]
-    old, recent, alive = (factories.contact(admin, first=n) for n in ("Viejo", "Reciente", "Vivo"))
+    old, recent, alive = (factories.contact(admin, first=n, last="") for n in ("Viejo", "Reciente", "Vivo"))
     for record in (old, recent):
         record_trash(entity=entities.get("contacts"), record=record, by=admin)
     Contact.trashed.filter(pk=old.pk).update(deleted_at=timezone.now() - timedelta(days=31))
