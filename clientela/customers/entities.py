@@ -50,7 +50,6 @@ register(Entity(
         Inline("addresses", _("Addresses"), forms.CompanyAddresses, _address),
     ],
     prefetch_related=["phones", "addresses"],
-    icon="🏢",
     searcher=search_companies,
     related_records=_company_related,
 ))
@@ -75,7 +74,6 @@ register(Entity(
         Inline("addresses", _("Addresses"), forms.ContactAddresses, _address),
     ],
     prefetch_related=["emails", "phones", "affiliations__company"],
-    icon="👤",
     searcher=search_contacts,
     related_records=_contact_related,
 ))

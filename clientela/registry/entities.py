@@ -37,7 +37,6 @@ class Entity:
     inlines: Sequence[Inline] = ()
     select_related: Sequence[str] = ("owner",)
     prefetch_related: Sequence[str] = ()
-    icon: str = "•"
     # Global search: (queryset, query text) -> queryset; defaults to a name prefix match.
     searcher: Callable[[QuerySet, str], QuerySet] | None = None
     # Other records whose timeline items belong on this record's 360° page.
