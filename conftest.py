@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from clientela.workspaces import services as ws_services
 from clientela.workspaces.models import User
@@ -22,6 +23,14 @@ def make_workspace(slug: str, name: str):
     ws_services.team_create(workspace=workspace, name="North", parent=sales, members=[users["rep"]])
     ws_services.team_create(workspace=workspace, name="South", parent=sales, members=[users["rep2"]])
     return workspace, users
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in English, whatever language an earlier request activated on this thread."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ register(Entity(
     search_fields=["name", "domain", "tax_id"],
     filters=["lifecycle_status", "industry", "size", "source", "owner", "tags"],
     bulk_fields=["owner", "lifecycle_status", "industry", "source"],
-    detail_fields=["website", "industry", "size", "lifecycle_status", "source", "tax_id", "owner", "tags",
+    detail_fields=["website", "industry", "size", "lifecycle_status", "source", "tax_id", "annual_revenue",
+                   "currency", "owner", "tags",
                    "description", "created_by", "created_at", "updated_by", "updated_at"],
     inlines=[
         Inline("phones", _("Phones"), forms.CompanyPhones, _phone),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.common import phones
 from clientela.registry.forms import ChildForm, RecordForm
+from clientela.workspaces.scoping import current_workspace
 
 from .models import Address, Affiliation, Company, Contact, EmailAddress, PhoneNumber, Tag
 from .selectors import company_by_name
@@ -55,10 +56,22 @@ class TaggedForm(RecordForm):
 
 
 class CompanyForm(TaggedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding and "currency" in self.fields and not self.is_bound:
+            self.initial["currency"] = current_workspace().default_currency
+
+    def clean_currency(self):
+        code = (self.cleaned_data.get("currency") or "").strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise forms.ValidationError(_("“Currency” must be a three-letter ISO 4217 code such as EUR or USD."),
+                                        code="invalid_currency")
+        return code
+
     class Meta:
         model = Company
         fields = ["name", "website", "industry", "size", "lifecycle_status", "source", "owner", "tax_id",
-                  "tags", "description"]
+                  "annual_revenue", "currency", "tags", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

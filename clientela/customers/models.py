@@ -1,3 +1,4 @@
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,10 @@ class Company(Record):
                                         default=Lifecycle.PROSPECT)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, blank=True)
     tax_id = models.CharField(_("tax ID"), max_length=40, blank=True)
+    annual_revenue = models.DecimalField(_("annual revenue"), max_digits=16, decimal_places=2, null=True,
+                                         blank=True, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="EUR",
+                                help_text=_("ISO 4217 code, e.g. EUR, USD, MXN."))
     description = models.TextField(_("description"), blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="companies", verbose_name=_("tags"))
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from clientela.workspaces.models import Membership, Team, User, Workspace
 from clientela.workspaces.scoping import current_workspace
 
-from .roles import ALL, DEFAULT_ROLES, OWN, RoleSpec
+from .roles import ALL, DEFAULT_ROLES, HIDDEN, OWN, READ, RoleSpec
 
 
 def role_for(user: User, workspace: Workspace | None = None) -> RoleSpec | None:
@@ -34,10 +34,7 @@ def _load_role(user: User, workspace: Workspace) -> RoleSpec | None:
     if key is None:
         return None
     row = Role.unscoped.filter(workspace=workspace, key=key).first()
-    if row is None:
-        return DEFAULT_ROLES.get(key)
-    return RoleSpec(row.key, row.name, {k: frozenset(v) for k, v in row.permissions.items()},
-                    row.view_scope, row.edit_scope, row.is_admin)
+    return RoleSpec.from_row(row) if row is not None else DEFAULT_ROLES.get(key)
 
 
 def can(user: User, verb: str, entity: str) -> bool:
@@ -90,7 +87,8 @@ def visible(user: User, queryset: QuerySet, entity: str, verb: str = "view") -> 
     role = role_for(user)
     if not role or not role.allows(verb, entity):
         return queryset.none()
-    scope = role.view_scope if verb in ("view", "export") else role.edit_scope
+    rule = role.rule(entity)
+    scope = rule.view_scope if verb in ("view", "export") else rule.edit_scope
     condition = _scope_filter(user, scope)
     return queryset if condition is None else queryset.filter(condition)
 
@@ -99,7 +97,8 @@ def can_record(user: User, verb: str, entity: str, record) -> bool:
     role = role_for(user)
     if not role or not role.allows(verb, entity):
         return False
-    scope = role.view_scope if verb in ("view", "export") else role.edit_scope
+    rule = role.rule(entity)
+    scope = rule.view_scope if verb in ("view", "export") else rule.edit_scope
     if scope == ALL:
         return True
     if scope == OWN:
@@ -118,3 +117,18 @@ def get_visible_or_404(user: User, queryset: QuerySet, entity: str, pk):
 def require_record(user: User, verb: str, entity: str, record) -> None:
     if not can_record(user, verb, entity, record):
         raise PermissionDenied
+
+
+def hidden_fields(user: User, entity: str) -> frozenset[str]:
+    """Fields this user's role must never see on the entity — on any page, export, API or history."""
+    role = role_for(user)
+    if not role:
+        return frozenset()
+    return frozenset(name for name, access in role.rule(entity).fields.items() if access == HIDDEN)
+
+
+def read_only_fields(user: User, entity: str) -> frozenset[str]:
+    role = role_for(user)
+    if not role:
+        return frozenset()
+    return frozenset(name for name, access in role.rule(entity).fields.items() if access == READ)

@@ -25,7 +25,7 @@ def _save(key, user, data, inlines=None):
 
 
 def company(user, name="Acme Ibérica S.L.", owner=None, **data):
-    data = {"name": name, "lifecycle_status": "customer", "owner": str((owner or user).pk), **data}
+    data = {"name": name, "lifecycle_status": "customer", "currency": "EUR", "owner": str((owner or user).pk), **data}
     inlines = {k: data.pop(k) for k in ("phones", "emails", "addresses") if k in data}
     return _save("companies", user, data, inlines)
 
