@@ -13,7 +13,7 @@ ALLOWED = {
     "workspaces": {"common"},
     "security": {"common", "workspaces"},
     "timeline": {"common", "workspaces"},
-    "history": {"common", "workspaces", "timeline"},
+    "history": {"common", "workspaces", "security", "timeline"},
     "registry": {"common", "workspaces", "security", "history", "timeline"},
     "customers": {"common", "workspaces", "security", "registry", "history", "timeline", "notes"},
     "notes": {"common", "workspaces", "security", "registry", "timeline"},

@@ -109,7 +109,15 @@ class BoundInline:
 
 
 def bind(entity: Entity, *, user, instance, payload: dict):
-    """(form, formsets) ready for `record_save`, or ApiValidationError listing every problem."""
+    """(form, formsets) ready for `record_save`, or ApiValidationError listing every problem.
+
+    `entity` is the user's view of it (`entity_for`): fields the role hides or makes read-only are refused.
+    """
+    blocked = sorted(name for name in payload if name in entity.hidden or name in entity.read_only)
+    if blocked:
+        raise ApiValidationError([{"field": name, "code": "read_only",
+                                   "message": _("“%(field)s” cannot be changed with your role.") % {"field": name}}
+                                  for name in blocked])
     inline_names = {inline.name for inline in entity.inlines}
     unbound = entity.form_class(instance=instance, user=user)
     data = _shown(unbound)

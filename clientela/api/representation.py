@@ -36,10 +36,13 @@ def _values(obj, fields) -> dict:
 
 
 def record_out(entity: Entity, record) -> dict:
-    data = {"id": record.pk, **_values(record, record_fields(entity))}
+    """`entity` is the user's view of it (`entity_for`), so hidden fields and inlines are left out."""
+    shown = [field for field in record_fields(entity) if field.name not in entity.hidden]
+    data = {"id": record.pk, **_values(record, shown)}
     for inline in entity.inlines:
         fields = row_fields(inline)
         data[inline.name] = [{"id": row.pk, **_values(row, fields)} for row in getattr(record, inline.name).all()]
     data["created_at"] = record.created_at
     data["updated_at"] = record.updated_at
     return data
+

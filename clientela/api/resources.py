@@ -14,6 +14,7 @@ from ninja import Query, Router, Status
 from clientela.registry import services
 from clientela.registry.entities import Entity
 from clientela.registry.selectors import ListQuery, capped_count, record_list
+from clientela.registry.visibility import entity_for
 from clientela.security import access
 
 from .auth import is_read_only
@@ -59,12 +60,12 @@ def _next_url(request, params, has_next: bool) -> str | None:
 
 
 def _save(entity: Entity, request, record, payload):
-    form, formsets = bind(entity, user=request.user, instance=record, payload=payload.model_dump(exclude_unset=True))
+    form, formsets = bind(entity_for(request.user, entity), user=request.user, instance=record, payload=payload.model_dump(exclude_unset=True))
     try:
         saved = services.record_save(entity=entity, form=form, formsets=formsets, by=request.user)
     except IntegrityError as exc:
         raise Conflict(_("The change conflicts with existing data, for example a row listed twice.")) from exc
-    return record_out(entity, _shown(entity).get(pk=saved.pk))
+    return record_out(entity_for(request.user, entity), _shown(entity).get(pk=saved.pk))
 
 
 def entity_router(entity: Entity) -> Router:
@@ -72,24 +73,25 @@ def entity_router(entity: Entity) -> Router:
     key = entity.key
     router = Router(tags=[key])
 
-    @router.get("", response={200: schemas.page, **ERROR_RESPONSES}, operation_id=f"{key}_list",
+    @router.get("", response={200: schemas.page, **ERROR_RESPONSES}, operation_id=f"{key}_list", exclude_unset=True,
                 summary=_("List"))
     def list_records(request, params: Query[schemas.list_params]):  # type: ignore[name-defined]
         _require(request, entity, "view")
-        queryset = record_list(entity, request.user, _list_query(entity, params))
+        seen = entity_for(request.user, entity)
+        queryset = record_list(seen, request.user, _list_query(seen, params))
         count, exact = capped_count(queryset)
         rows = list(queryset.prefetch_related(*output_prefetches(entity))[params.offset: params.offset + params.limit + 1])
-        return {"results": [record_out(entity, row) for row in rows[: params.limit]], "count": count,
+        return {"results": [record_out(entity_for(request.user, entity), row) for row in rows[: params.limit]], "count": count,
                 "count_is_exact": exact, "limit": params.limit, "offset": params.offset,
                 "next": _next_url(request, params, len(rows) > params.limit)}
 
-    @router.get("/{record_id}", response={200: schemas.output, **ERROR_RESPONSES}, operation_id=f"{key}_retrieve",
+    @router.get("/{record_id}", response={200: schemas.output, **ERROR_RESPONSES}, operation_id=f"{key}_retrieve", exclude_unset=True,
                 url_name=f"{key}-detail", summary=_("Get one"))
     def retrieve_record(request, record_id: str):
         _require(request, entity, "view")
-        return record_out(entity, access.get_visible_or_404(request.user, _shown(entity), key, record_id))
+        return record_out(entity_for(request.user, entity), access.get_visible_or_404(request.user, _shown(entity), key, record_id))
 
-    @router.post("", response={201: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_create",
+    @router.post("", response={201: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_create", exclude_unset=True,
                  summary=_("Create"))
     def create_record(request, payload: schemas.input, response: HttpResponse):  # type: ignore[name-defined]
         _require(request, entity, "create")
@@ -97,7 +99,7 @@ def entity_router(entity: Entity) -> Router:
         response["Location"] = reverse(f"api:{key}-detail", kwargs={"record_id": data["id"]})
         return Status(201, data)
 
-    @router.patch("/{record_id}", response={200: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_update",
+    @router.patch("/{record_id}", response={200: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_update", exclude_unset=True,
                   summary=_("Change"))
     def update_record(request, record_id: str, payload: schemas.input):  # type: ignore[name-defined]
         _require(request, entity, "edit")

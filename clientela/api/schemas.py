@@ -80,14 +80,17 @@ def _input_type(field: ApiField) -> Any:
     return str
 
 
-def _output_fields(fields) -> dict:
+def _output_fields(fields, maybe_hidden: bool = False) -> dict:
+    """Output fields; a record's own fields may be left out when the caller's role hides them."""
     result: dict[str, Any] = {}
     for field in fields:
         if field.link is not None:
             kind = python_type(field.link)
             result[f"{field.link.name}_id"] = (Optional[kind] if field.link.null else kind, ...)  # noqa: UP045
         if field.output:
-            result[field.name] = (_output_type(field), Field(**_doc(field)))
+            kind = _output_type(field)
+            result[field.name] = ((Optional[kind], Field(None, **_doc(field))) if maybe_hidden  # noqa: UP045
+                                  else (kind, Field(**_doc(field))))
     return result
 
 
@@ -111,8 +114,8 @@ def entity_schemas(entity: Entity) -> EntitySchemas:
     fields = record_fields(entity)
     rows = {inline.name: _row_schemas(entity, inline) for inline in entity.inlines}
     output = create_model(
-        name, __base__=Schema, id=(UUID, ...), **_output_fields(fields),
-        **{key: (list[out], Field(description=str(inline.label)))  # type: ignore[valid-type]
+        name, __base__=Schema, id=(UUID, ...), **_output_fields(fields, maybe_hidden=True),
+        **{key: (Optional[list[out]], Field(None, description=str(inline.label)))  # type: ignore[valid-type]  # noqa: UP045
            for inline, (key, (out, _in)) in zip(entity.inlines, rows.items(), strict=True)},
         created_at=(datetime, ...), updated_at=(datetime, ...),
     )

@@ -46,9 +46,12 @@ def _kind(text: str) -> str:
     return "name"
 
 
-def search_companies(queryset: QuerySet, text: str) -> QuerySet:
+def search_companies(queryset: QuerySet, text: str, hidden: frozenset = frozenset()) -> QuerySet:
+    """Companies by name, email, phone in any format or web domain — never by a field the user can't see."""
     text = text.strip()
     kind = _kind(text)
+    if {"email": "emails", "phone": "phones", "domain": "website"}.get(kind) in hidden:
+        return queryset.none()
     if kind == "email":
         ids = EmailAddress.objects.filter(email__istartswith=text, company__isnull=False).values("company")
         return queryset.filter(Q(pk__in=ids) | Q(domain=text.split("@", 1)[1].lower()))
@@ -60,9 +63,12 @@ def search_companies(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Q(name__istartswith=text) | Q(name__icontains=f" {text}"))
 
 
-def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
+def search_contacts(queryset: QuerySet, text: str, hidden: frozenset = frozenset()) -> QuerySet:
+    """Contacts by name, email, phone in any format or email domain — never by a field the user can't see."""
     text = text.strip()
     kind = _kind(text)
+    if {"email": "emails", "phone": "phones", "domain": "emails"}.get(kind) in hidden:
+        return queryset.none()
     if kind == "email":
         ids = EmailAddress.objects.filter(email__istartswith=text, contact__isnull=False).values("contact")
         return queryset.filter(pk__in=ids)

@@ -1,13 +1,12 @@
 from clientela.timeline.sources import TimelineItem, register_source
 
-from .models import FieldChange
+from .selectors import history_for
 
 
 def changes_for_timeline(user, refs, limit):
     """Field changes of the page's own record (refs' first entry), grouped per save."""
     entity, ids = next(iter(refs.items()))
-    rows = (FieldChange.objects.filter(entity=entity, record_id__in=ids[:1]).select_related("actor")
-            .order_by("-created_at")[: limit * 3])
+    rows = history_for(entity=entity, record_ids=ids[:1], user=user, limit=limit * 3)
     batches: dict = {}
     for row in rows:
         batches.setdefault(row.batch, []).append(row)

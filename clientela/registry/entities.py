@@ -34,13 +34,18 @@ class Entity:
     default_sort: str = "-updated_at"
     sortable: Sequence[str] = ()
     sort_map: dict[str, Sequence[str]] = field(default_factory=dict)  # column -> order_by fields
+    # computed column -> the field or inline it shows (so hiding "phones" also hides "primary_phone")
+    column_sources: dict[str, str] = field(default_factory=dict)
     inlines: Sequence[Inline] = ()
     select_related: Sequence[str] = ("owner",)
     prefetch_related: Sequence[str] = ()
-    # Global search: (queryset, query text) -> queryset; defaults to a name prefix match.
-    searcher: Callable[[QuerySet, str], QuerySet] | None = None
+    # Global search: (queryset, query text, hidden field names) -> queryset; defaults to a prefix match.
+    searcher: Callable[[QuerySet, str, frozenset], QuerySet] | None = None
     # Other records whose timeline items belong on this record's 360° page.
     related_records: Callable[[Any, Any], dict[str, list]] | None = None
+    # Set on the per-user copy made by `registry.visibility.entity_for`.
+    hidden: frozenset[str] = frozenset()
+    read_only: frozenset[str] = frozenset()  # shown, not editable
 
     @property
     def label(self):
@@ -49,6 +54,9 @@ class Entity:
     @property
     def label_plural(self):
         return self.model._meta.verbose_name_plural
+
+    def source(self, column: str) -> str:
+        return self.column_sources.get(column, column)
 
     def order_fields(self, column: str) -> Sequence[str]:
         return self.sort_map.get(column, (column,))
@@ -67,7 +75,7 @@ class Entity:
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
         if self.searcher:
-            return self.searcher(queryset, text)
+            return self.searcher(queryset, text, self.hidden)
         condition = Q()
         for name in self.search_fields:
             condition |= Q(**{f"{name}__istartswith": text})

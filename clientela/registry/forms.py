@@ -3,12 +3,24 @@
 from django import forms
 
 from clientela.common.forms import name_fields_in_messages
+from clientela.security import access
 from clientela.workspaces.selectors import workspace_members
+
+from . import entities
 
 
 class RecordForm(forms.ModelForm):
+    """Knows its user: fields the user's role hides are left out, read-only ones are disabled."""
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            key = entities.for_model(self._meta.model).key
+            for name in access.hidden_fields(user, key):
+                self.fields.pop(name, None)
+            for name in access.read_only_fields(user, key):
+                if name in self.fields:
+                    self.fields[name].disabled = True
         if "owner" in self.fields:
             self.fields["owner"].queryset = workspace_members()
             if self.instance._state.adding and user is not None and not self.is_bound:

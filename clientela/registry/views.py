@@ -19,6 +19,7 @@ from clientela.workspaces.selectors import workspace_members
 
 from . import entities, exports, services
 from .display import field_display
+from .export_audit import records_export_audit
 from .models import SavedView
 from .selectors import (
     PER_PAGE_CHOICES,
@@ -28,6 +29,7 @@ from .selectors import (
     record_list,
     saved_views_for,
 )
+from .visibility import entity_for
 
 
 def entity_view(verb: str):
@@ -42,7 +44,7 @@ def entity_view(verb: str):
                 raise Http404
             if not access.can(request.user, verb, found.key):
                 raise PermissionDenied(_("Your role does not allow this."))
-            return view(request, found, *args, **kwargs)
+            return view(request, entity_for(request.user, found), *args, **kwargs)
 
         return wrapper
 
@@ -142,7 +144,7 @@ def _detail_context(request, entity, record):
         "fields": [{"label": entity.field_label(n), "value": field_display(record, n)} for n in entity.detail_fields],
         "inlines": [{"label": i.label, "rows": list(getattr(record, i.name).all())} for i in entity.inlines],
         "timeline": timeline(request.user, refs),
-        "history": history_for(entity=entity.key, record_ids=[record.pk], limit=100),
+        "history": history_for(entity=entity.key, record_ids=[record.pk], user=request.user, limit=100),
         "can_edit": access.can_record(request.user, "edit", entity.key, record),
         "can_delete": access.can_record(request.user, "delete", entity.key, record),
     }
@@ -158,7 +160,8 @@ def record_detail(request, entity, pk):
 def _bound_forms(request, entity, instance):
     data = request.POST if request.method == "POST" else None
     form = entity.form_class(data, instance=instance, user=request.user)
-    formsets = [inline.formset(data, instance=instance, prefix=inline.name) for inline in entity.inlines]
+    formsets = [inline.formset(data, instance=instance, prefix=inline.name) for inline in entity.inlines
+                if inline.name not in entity.read_only]
     return form, formsets
 
 
@@ -183,7 +186,8 @@ def _edit(request, entity, instance, creating):
         return redirect("record_detail", entity=entity.key, pk=record.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "registry/form.html",
-                  {"entity": entity, "form": form, "formsets": zip(entity.inlines, formsets, strict=True),
+                  {"entity": entity, "form": form,
+                   "formsets": zip([i for i in entity.inlines if i.name not in entity.read_only], formsets, strict=True),
                    "creating": creating, "record": instance}, status=status)
 
 
@@ -270,6 +274,7 @@ def _bulk_value(entity, name, raw):
 def record_export(request, entity):
     query = ListQuery.from_params(entity, request.GET)
     queryset = record_list(entity, request.user, query)
+    records_export_audit(request=request, entity=entity, queryset=queryset, query=query)
     return exports.csv_response(entity, queryset)
 
 
@@ -307,6 +312,7 @@ def global_search(request):
         for entity in entities.all_entities():
             if not access.can(request.user, "view", entity.key):
                 continue
+            entity = entity_for(request.user, entity)
             queryset = access.visible(request.user, entity.base_queryset(), entity.key)
             found = list(entity.search(queryset, text).order_by(*entity.order_fields("name"))[:10])
             if found:

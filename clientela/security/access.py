@@ -12,7 +12,7 @@ from django.http import Http404
 from clientela.workspaces.models import Membership, Team, User, Workspace
 from clientela.workspaces.scoping import current_workspace
 
-from .roles import ALL, DEFAULT_ROLES, HIDDEN, OWN, READ, RoleSpec
+from .roles import ALL, DEFAULT_ROLES, HIDDEN, OWN, READ, TEAM, RoleSpec
 
 
 def role_for(user: User, workspace: Workspace | None = None) -> RoleSpec | None:
@@ -52,26 +52,36 @@ def require(user: User, verb: str, entity: str) -> None:
         raise PermissionDenied
 
 
+def _team_tree(user: User) -> dict[str, set]:
+    """The user's teams with their sub-teams ("down") and with their parent teams ("up"), per request."""
+    cache = user.__dict__.setdefault("_clientela_teams", {})
+    ws = current_workspace()
+    if ws.pk not in cache:
+        parent_of = dict(Team.objects.values_list("id", "parent_id"))
+        children: dict = {}
+        for team_id, parent_id in parent_of.items():
+            children.setdefault(parent_id, []).append(team_id)
+        mine = set(Team.objects.filter(members=user).values_list("id", flat=True))
+        down, up = _walk(mine, lambda t: children.get(t, [])), _walk(mine, lambda t: [parent_of.get(t)])
+        cache[ws.pk] = {"down": down, "up": up - {None}}
+    return cache[ws.pk]
+
+
+def _walk(start: set, step) -> set:
+    seen: set = set()
+    frontier = list(start)
+    while frontier:
+        node = frontier.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            frontier.extend(step(node))
+    return seen
+
+
 def team_user_ids(user: User) -> set[int]:
     """Ids of the user and everyone in the user's teams and their sub-teams."""
-    cache = user.__dict__.setdefault("_clientela_team_ids", {})
-    ws = current_workspace()
-    if ws.pk in cache:
-        return cache[ws.pk]
-    teams = list(Team.objects.values_list("id", "parent_id"))
-    children: dict = {}
-    for team_id, parent_id in teams:
-        children.setdefault(parent_id, []).append(team_id)
-    frontier = list(Team.objects.filter(members=user).values_list("id", flat=True))
-    seen: set = set()
-    while frontier:
-        team_id = frontier.pop()
-        if team_id not in seen:
-            seen.add(team_id)
-            frontier.extend(children.get(team_id, []))
-    ids = set(User.objects.filter(teams__in=seen).values_list("id", flat=True)) | {user.pk}
-    cache[ws.pk] = ids
-    return ids
+    down = _team_tree(user)["down"]
+    return set(User.objects.filter(teams__in=down).values_list("id", flat=True)) | {user.pk}
 
 
 def _scope_filter(user: User, scope: str) -> Q | None:
@@ -82,15 +92,34 @@ def _scope_filter(user: User, scope: str) -> Q | None:
     return Q(owner_id__in=team_user_ids(user)) | Q(owner__isnull=True)
 
 
+def _shared_filter(user: User, model, entity: str, verb: str) -> Q | None:
+    """Records shared with the user, or with a team they are in (directly or through a sub-team)."""
+    if verb not in ("view", "export", "edit"):
+        return None  # sharing never grants delete, create or import
+    from .models import RecordShare, SharingRule
+
+    teams = _team_tree(user)["up"]
+    shares = RecordShare.objects.filter(Q(user=user) | Q(team_id__in=teams), entity=entity)
+    rules = SharingRule.objects.filter(entity=entity, is_active=True, team_id__in=teams)
+    if verb == "edit":
+        shares, rules = shares.filter(can_edit=True), rules.filter(can_edit=True)
+    condition = Q(pk__in=shares.values("record_id"))
+    for rule in rules:  # a subquery, so a rule on a related field never repeats a record
+        condition |= Q(pk__in=model._default_manager.filter(**{rule.field: rule.value}).values("pk"))
+    return condition
+
+
 def visible(user: User, queryset: QuerySet, entity: str, verb: str = "view") -> QuerySet:
-    """Restrict a queryset to the records the user may `verb` (view, or edit/delete)."""
+    """Restrict a queryset to the records the user may `verb`: the role's scope plus what is shared."""
     role = role_for(user)
     if not role or not role.allows(verb, entity):
         return queryset.none()
     rule = role.rule(entity)
-    scope = rule.view_scope if verb in ("view", "export") else rule.edit_scope
-    condition = _scope_filter(user, scope)
-    return queryset if condition is None else queryset.filter(condition)
+    condition = _scope_filter(user, rule.view_scope if verb in ("view", "export") else rule.edit_scope)
+    if condition is None:
+        return queryset
+    shared = _shared_filter(user, queryset.model, entity, verb)
+    return queryset.filter(condition if shared is None else condition | shared)
 
 
 def can_record(user: User, verb: str, entity: str, record) -> bool:
@@ -101,9 +130,12 @@ def can_record(user: User, verb: str, entity: str, record) -> bool:
     scope = rule.view_scope if verb in ("view", "export") else rule.edit_scope
     if scope == ALL:
         return True
-    if scope == OWN:
-        return record.owner_id == user.pk
-    return record.owner_id is None or record.owner_id in team_user_ids(user)
+    if scope == OWN and record.owner_id == user.pk:
+        return True
+    if scope == TEAM and (record.owner_id is None or record.owner_id in team_user_ids(user)):
+        return True
+    shared = _shared_filter(user, type(record), entity, verb)
+    return shared is not None and type(record)._default_manager.filter(shared, pk=record.pk).exists()
 
 
 def get_visible_or_404(user: User, queryset: QuerySet, entity: str, pk):
