@@ -1,19 +1,32 @@
-"""CSV export of a list, with spreadsheet formulas neutralised."""
+"""CSV and XLSX exports of a list, from one row source, with spreadsheet formulas neutralised."""
 
 import csv
+import re
+import tempfile
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 
 from clientela.workspaces.scoping import iterate_in_workspace
 
 from .display import field_display
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CELL_MAX = 32_767  # characters Excel keeps in one cell
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def neutralise(value: str) -> str:
-    """A cell starting like a formula is prefixed with ' so spreadsheets show it as text."""
+    """A cell starting like a formula is prefixed with ' so spreadsheets show it as text.
+
+    Control characters (which XLSX cannot hold) go first, so none can hide a formula from the check.
+    """
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
@@ -38,15 +51,45 @@ def export_columns(entity) -> list[str]:
 
 def csv_rows(entity, queryset):
     columns = export_columns(entity)
-    yield [str(entity.field_label(c)) if c != "id" else "id" for c in columns]
+    yield [neutralise(str(entity.field_label(c))) if c != "id" else "id" for c in columns]
     for record in queryset.iterator(chunk_size=2000):
         yield [neutralise(_cell(record, c)) for c in columns]
 
 
+def _filename(entity, extension: str) -> str:
+    return f"{entity.key}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{extension}"
+
+
 def csv_response(entity, queryset):
     writer = csv.writer(_Echo())
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(iterate_in_workspace(writer.writerow(row) for row in csv_rows(entity, queryset)),
                                      content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{entity.key}-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(entity, "csv")}"'
     return response
+
+
+def xlsx_response(entity, queryset):
+    """The CSV's rows as a workbook; every cell is text, so nothing is ever evaluated as a formula.
+
+    openpyxl's write-only mode spools rows to disk and the workbook is saved to a temporary file that
+    the response streams, so memory stays flat however many records there are.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET_TITLE_FORBIDDEN.sub(" ", str(entity.label_plural).capitalize())[:31])
+    sheet.freeze_panes = "A2"
+    rows = csv_rows(entity, queryset)
+    bold = Font(bold=True)
+    sheet.append([_header_cell(sheet, label, bold) for label in next(rows)])
+    for row in rows:
+        sheet.append([value[:XLSX_CELL_MAX] for value in row])
+    spool = tempfile.TemporaryFile()  # FileResponse closes it once sent
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=_filename(entity, "xlsx"),
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+def _header_cell(sheet, label: str, font: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=label)
+    cell.font = font
+    return cell

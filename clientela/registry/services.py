@@ -11,6 +11,7 @@ from clientela.history.services import changes_record
 from clientela.security import access
 from clientela.workspaces.scoping import current_workspace
 
+from . import entities
 from .display import field_display
 from .entities import Entity
 
@@ -144,3 +145,21 @@ def records_bulk_trash(*, entity: Entity, ids, by) -> int:
         record_trash(entity=entity, record=record, by=by)
         count += 1
     return count
+
+
+@transaction.atomic
+def record_transfer(*, entity: Entity, record, new_owner, by, include_related: bool = False) -> int:
+    """Give a record a new owner and, optionally, its related records that had the same owner.
+
+    Related records are those the entity declares in `related_records` (a company's contacts today;
+    open opportunities and cases as they arrive). Returns how many records changed owner.
+    """
+    access.require_record(by, "edit", entity.key, record)
+    previous_owner = record.owner_id
+    moved = records_bulk_update(entity=entity, ids=[record.pk], field="owner", value=new_owner, by=by)
+    if include_related and entity.related_records:
+        for key, ids in entity.related_records(by, record).items():
+            related = entities.get(key)
+            same_owner = related.model.objects.filter(pk__in=ids, owner_id=previous_owner).values_list("pk", flat=True)
+            moved += records_bulk_update(entity=related, ids=list(same_owner), field="owner", value=new_owner, by=by)
+    return moved

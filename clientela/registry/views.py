@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientela.history.selectors import history_for
-from clientela.security import access
+from clientela.security import access, sharing
 from clientela.timeline.sources import timeline
 from clientela.workspaces.models import Team
 from clientela.workspaces.selectors import workspace_members
@@ -145,8 +145,11 @@ def _detail_context(request, entity, record):
         "inlines": [{"label": i.label, "rows": list(getattr(record, i.name).all())} for i in entity.inlines],
         "timeline": timeline(request.user, refs),
         "history": history_for(entity=entity.key, record_ids=[record.pk], user=request.user, limit=100),
-        "can_edit": access.can_record(request.user, "edit", entity.key, record),
+        "can_edit": (can_edit := access.can_record(request.user, "edit", entity.key, record)),
         "can_delete": access.can_record(request.user, "delete", entity.key, record),
+        "shares": sharing.shares_for(entity.key, record) if can_edit else [],
+        "members": workspace_members() if can_edit else [],
+        "teams": Team.objects.all() if can_edit else [],
     }
 
 
@@ -276,6 +279,14 @@ def record_export(request, entity):
     queryset = record_list(entity, request.user, query)
     records_export_audit(request=request, entity=entity, queryset=queryset, query=query)
     return exports.csv_response(entity, queryset)
+
+
+@entity_view("export")
+def record_export_xlsx(request, entity):
+    query = ListQuery.from_params(entity, request.GET)
+    queryset = record_list(entity, request.user, query)
+    records_export_audit(request=request, entity=entity, queryset=queryset, query=query, export_format="xlsx")
+    return exports.xlsx_response(entity, queryset)
 
 
 @require_POST
