@@ -17,6 +17,7 @@ ALLOWED = {
     "registry": {"common", "workspaces", "security", "history", "timeline"},
     "customers": {"common", "workspaces", "security", "registry", "history", "timeline", "notes"},
     "notes": {"common", "workspaces", "security", "registry", "timeline"},
+    "administration": {"common", "workspaces", "security", "registry", "history", "timeline"},
 }
 UNSCOPED_ALLOWED = {"security/access.py", "registry/services.py", "security/tokens.py", "registry/models.py",
                     "workspaces/models.py"}

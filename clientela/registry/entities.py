@@ -34,6 +34,8 @@ class Entity:
     default_sort: str = "-updated_at"
     sortable: Sequence[str] = ()
     sort_map: dict[str, Sequence[str]] = field(default_factory=dict)  # column -> order_by fields
+    # extra conditions a sharing rule may use beyond the filters: lookup path -> label
+    extra_rule_fields: dict[str, Any] = field(default_factory=dict)
     # computed column -> the field or inline it shows (so hiding "phones" also hides "primary_phone")
     column_sources: dict[str, str] = field(default_factory=dict)
     inlines: Sequence[Inline] = ()
@@ -54,6 +56,11 @@ class Entity:
     @property
     def label_plural(self):
         return self.model._meta.verbose_name_plural
+
+    def rule_fields(self) -> dict[str, str]:
+        """Fields a sharing rule can match on: filters with fixed choices, plus declared related paths."""
+        fields = {name: self.field_label(name) for name in self.filters if self.field(name).choices}
+        return {**fields, **{path: str(label) for path, label in self.extra_rule_fields.items()}}
 
     def source(self, column: str) -> str:
         return self.column_sources.get(column, column)

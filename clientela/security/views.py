@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 
 from clientela.workspaces.models import Membership, Team
 
-from . import access
+from . import access, role_services
 from .forms import TeamForm
-from .roles import DEFAULT_ROLES
 
 
 @login_required
@@ -18,7 +17,7 @@ def team_list(request):
     members = (Membership.objects.filter(workspace=request.workspace, is_active=True)
                .select_related("user").order_by("user__full_name"))
     return render(request, "security/teams.html", {
-        "teams": teams, "members": members, "role_names": {k: r.name for k, r in DEFAULT_ROLES.items()},
+        "teams": teams, "members": members, "roles": role_services.roles_of_workspace(),
         "can_manage": access.is_admin(request.user)})
 
 

@@ -1,0 +1,101 @@
+"""Workspace settings for administrators: roles and sharing rules."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clientela.security import access, role_services, sharing
+from clientela.security.models import SharingRule
+from clientela.workspaces.models import Membership
+
+from .forms import RoleForm, SharingRuleForm
+
+
+def admin_only(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.workspace is None or not access.is_admin(request.user):
+            raise PermissionDenied(_("Only administrators can change workspace settings."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@admin_only
+def role_list(request):
+    counts: dict[str, int] = {}
+    for key in Membership.objects.filter(workspace=request.workspace, is_active=True).values_list("role", flat=True):
+        counts[key] = counts.get(key, 0) + 1
+    roles = [{"spec": spec, "members": counts.get(spec.key, 0)} for spec in role_services.roles_of_workspace()]
+    return render(request, "administration/roles.html", {"roles": roles})
+
+
+@admin_only
+def role_edit(request, key=None):
+    spec = role_services.role_spec(key) if key else None
+    if key and spec is None:
+        raise Http404
+    form = RoleForm(request.POST or None, spec=spec, creating=key is None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        role = role_services.role_save(
+            key=key or slugify(data["name"])[:40], name=data["name"], rules=form.rules(), is_admin=data["is_admin"],
+            requires_two_factor=data["requires_two_factor"], description=data["description"], by=request.user,
+            request=request)
+        messages.success(request, _("Role “%(name)s” saved.") % {"name": role.name})
+        return redirect("role_list")
+    return render(request, "administration/role_form.html", {"form": form, "spec": spec},
+                  status=422 if form.errors else 200)
+
+
+@require_POST
+@admin_only
+def member_role(request, pk):
+    membership = get_object_or_404(Membership, pk=pk, workspace=request.workspace)
+    key = request.POST.get("role", "")
+    if role_services.role_spec(key) is None:
+        messages.error(request, _("“Role”: choose one of the listed roles."))
+    else:
+        try:
+            role_services.member_role_set(membership=membership, role_key=key, by=request.user, request=request)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(user)s is now %(role)s.") % {
+                "user": membership.user, "role": role_services.role_spec(key).name})
+    return redirect("team_list")
+
+
+@admin_only
+def sharing_rule_list(request):
+    return render(request, "administration/sharing_rules.html",
+                  {"rules": SharingRule.objects.select_related("team").order_by("entity", "name")})
+
+
+@admin_only
+def sharing_rule_edit(request, pk=None):
+    rule = get_object_or_404(SharingRule, pk=pk) if pk else SharingRule(workspace=request.workspace)
+    form = SharingRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        sharing.sharing_rule_save(rule=form.save(commit=False), by=request.user, request=request)
+        messages.success(request, _("Sharing rule saved."))
+        return redirect("sharing_rule_list")
+    return render(request, "administration/sharing_rule_form.html", {"form": form, "rule": rule},
+                  status=422 if form.errors else 200)
+
+
+@require_POST
+@admin_only
+def sharing_rule_delete(request, pk):
+    rule = get_object_or_404(SharingRule, pk=pk)
+    sharing.sharing_rule_delete(rule=rule, by=request.user, request=request)
+    messages.success(request, _("Sharing rule deleted."))
+    return redirect("sharing_rule_list")
