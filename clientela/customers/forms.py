@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clientela.common import phones
@@ -39,6 +40,9 @@ class TaggedForm(RecordForm):
 
     def _save_m2m(self):
         # `tags` holds names, not Tag ids: keep it away from the model's own M2M saving.
+        if "tags" not in self.fields or self.fields["tags"].disabled:  # hidden or read-only for this role
+            super()._save_m2m()
+            return
         wanted = self.cleaned_data.pop("tags", [])
         try:
             super()._save_m2m()
@@ -75,13 +79,54 @@ class CompanyForm(TaggedForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
+CONSENTS = (("email_consent", "email_consent_date"), ("phone_consent", "phone_consent_date"))
+
+
+def _consent_status_field(name):
+    # Not required: a client that leaves the status out keeps the current one (the select always sends it).
+    return Contact._meta.get_field(name).formfield(required=False)
+
+
 class ContactForm(TaggedForm):
+    email_consent = _consent_status_field("email_consent")
+    phone_consent = _consent_status_field("phone_consent")
+
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "job_title", "lifecycle_status", "source", "owner",
-                  "preferred_language", "birthday", "tags", "description"]
+                  "preferred_language", "birthday", "tags", "description",
+                  "email_consent", "email_consent_date", "email_consent_source",
+                  "phone_consent", "phone_consent_date", "phone_consent_source"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}),
-                   "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+                   "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "email_consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "phone_consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stored_consent = {status: (getattr(self.instance, status), getattr(self.instance, date))
+                                for status, date in CONSENTS}
+
+    def clean(self):
+        """A consent whose status changes gets today's date unless the user gave one (UI and API alike).
+
+        A date left at the stored one counts as not given: it belonged to the previous status.
+        """
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for status, date in CONSENTS:
+            if status not in self.fields:  # hidden from this user's role: it cannot change here
+                continue
+            stored_status, stored_date = self._stored_consent[status]
+            cleaned[status] = cleaned.get(status) or stored_status
+            given = cleaned.get(date) if date in self.fields else stored_date
+            if given and given > today and date in self.fields:
+                self.add_error(date, forms.ValidationError(
+                    _("“%(field)s”: the date cannot be in the future."),
+                    params={"field": self.fields[date].label}, code="future_date"))
+            elif cleaned[status] != stored_status and (given is None or given == stored_date):
+                cleaned[date] = today
+        return cleaned
 
 
 class EmailForm(ChildForm):

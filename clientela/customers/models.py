@@ -46,6 +46,26 @@ class Source(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ConsentStatus(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ConsentSource(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    TRADE_FAIR = "trade_fair", _("Trade fair")
+    PHONE_CALL = "phone_call", _("Phone call")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
+    IMPORT = "import", _("Import")
+    PRIVACY_REQUEST = "privacy_request", _("Privacy request")
+    OTHER = "other", _("Other")
+
+
+_CONSENT_DATE_HELP = _("When it was given or withdrawn; today if left empty when the status changes.")
+
+
 class Industry(models.TextChoices):
     AGRICULTURE = "agriculture", _("Agriculture")
     CONSTRUCTION = "construction", _("Construction")
@@ -145,6 +165,20 @@ class Contact(Record):
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts", verbose_name=_("tags"))
+    email_consent = models.CharField(_("email marketing consent"), max_length=10, choices=ConsentStatus.choices,
+                                     default=ConsentStatus.UNKNOWN)
+    email_consent_date = models.DateField(_("email consent date"), null=True, blank=True,
+                                          help_text=_CONSENT_DATE_HELP)
+    email_consent_source = models.CharField(_("email consent source"), max_length=20,
+                                            choices=ConsentSource.choices, blank=True)
+    phone_consent = models.CharField(_("calls and SMS consent"), max_length=10, choices=ConsentStatus.choices,
+                                     default=ConsentStatus.UNKNOWN)
+    phone_consent_date = models.DateField(_("calls and SMS consent date"), null=True, blank=True,
+                                          help_text=_CONSENT_DATE_HELP)
+    phone_consent_source = models.CharField(_("calls and SMS consent source"), max_length=20,
+                                            choices=ConsentSource.choices, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False,
+                                         help_text=_("Personal data removed at the person's request."))
 
     class Meta:
         verbose_name = _("contact")
