@@ -8,5 +8,8 @@ urlpatterns = [
     path("notes/", include("clientela.notes.urls")),
     path("", include("clientela.customers.urls")),
     path("", include("clientela.security.urls")),
+    path("", include("clientela.administration.urls")),
+    path("", include("clientela.security.authentication.urls")),
+    path("", include("clientela.security.account_urls")),
     path("", include("clientela.registry.urls")),
 ]

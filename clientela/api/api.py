@@ -6,18 +6,20 @@ from ninja import NinjaAPI
 
 from clientela.registry.entities import all_entities
 
-from . import problems
+from . import problems, throttle
 from .auth import BrowserSessionAuth, TokenAuth
 from .resources import entity_router
 
 DESCRIPTION = """The records of one workspace. Send `Authorization: Bearer <token>`; create a token with
 `python manage.py api_token EMAIL`. A token acts as its user in its workspace, with that user's role.
-Errors are RFC 9457 problem details (`application/problem+json`)."""
+Errors are RFC 9457 problem details (`application/problem+json`). Each token may make a limited number of
+calls a minute (so may each IP without a valid token); past it the answer is 429 with `Retry-After` (seconds)."""
 
 
 def build_api() -> NinjaAPI:
     api = NinjaAPI(title="Clientela API", version="1", description=DESCRIPTION, urls_namespace="api",
-                   auth=[TokenAuth(), BrowserSessionAuth()])
+                   auth=[throttle.refuse_limited_ip, TokenAuth(), BrowserSessionAuth(), throttle.count_unauthenticated],
+                   throttle=[throttle.TokenRateThrottle()])
     problems.install(api)
     with translation.override(settings.LANGUAGE_CODE):  # the schema reads the same whoever loads it first
         for entity in all_entities():

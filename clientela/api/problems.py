@@ -4,14 +4,17 @@ Validation problems list every bad field as {"field", "message", "code"}; nested
 like `emails[0].email`. Messages are the ones the web forms show.
 """
 
+import math
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
+
+from .throttle import RateLimited, rate_per_minute
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:clientela:problem:"
@@ -23,6 +26,7 @@ TITLES = {
     "not-found": _("Not found"),
     "validation": _("The data is not valid"),
     "conflict": _("Conflict with existing data"),
+    "rate-limited": _("Too many requests"),
 }
 
 
@@ -116,6 +120,15 @@ def _conflict(request, exc):
     return problem(409, "conflict", str(exc) or None)
 
 
+def _rate_limited(request, exc: RateLimited | Throttled):
+    seconds = exc.retry_after if isinstance(exc, RateLimited) else math.ceil(exc.wait or 1)
+    detail = _("At most %(limit)d calls a minute are allowed; try again in %(seconds)d seconds.") % {
+        "limit": rate_per_minute(), "seconds": seconds}
+    response = problem(429, "rate-limited", detail, retry_after=seconds)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def install(api) -> None:
     api.add_exception_handler(AuthenticationError, _unauthorized)
     api.add_exception_handler(HttpError, _http_error)
@@ -124,7 +137,9 @@ def install(api) -> None:
     api.add_exception_handler(PermissionDenied, _forbidden)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(Conflict, _conflict)
+    api.add_exception_handler(RateLimited, _rate_limited)
+    api.add_exception_handler(Throttled, _rate_limited)
 
 
-ERROR_RESPONSES = {401: Problem, 403: Problem, 404: Problem}
+ERROR_RESPONSES = {401: Problem, 403: Problem, 404: Problem, 429: Problem}
 WRITE_RESPONSES = {**ERROR_RESPONSES, 409: Problem, 422: ValidationProblem}

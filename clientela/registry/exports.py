@@ -4,30 +4,21 @@ import csv
 import re
 import tempfile
 
+from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from clientela.common.spreadsheets import neutralise
 from clientela.workspaces.scoping import iterate_in_workspace
 
 from .display import field_display
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_CELL_MAX = 32_767  # characters Excel keeps in one cell
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def neutralise(value: str) -> str:
-    """A cell starting like a formula is prefixed with ' so spreadsheets show it as text.
-
-    Control characters (which XLSX cannot hold) go first, so none can hide a formula from the check.
-    """
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 class _Echo:
@@ -49,10 +40,26 @@ def export_columns(entity) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _with_relations(entity, queryset, columns):
+    """Load the exported foreign keys and many-to-many fields with the rows, not one query per cell."""
+    single, many = [], []
+    for name in columns:
+        try:
+            field = entity.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.many_to_many:
+            many.append(name)
+        elif field.many_to_one or field.one_to_one:
+            single.append(name)
+    return queryset.select_related(*single).prefetch_related(*many)
+
+
 def csv_rows(entity, queryset):
+    """The header, then one row per record: the single row source of every export format."""
     columns = export_columns(entity)
     yield [neutralise(str(entity.field_label(c))) if c != "id" else "id" for c in columns]
-    for record in queryset.iterator(chunk_size=2000):
+    for record in _with_relations(entity, queryset, columns).iterator(chunk_size=2000):
         yield [neutralise(_cell(record, c)) for c in columns]
 
 

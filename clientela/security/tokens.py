@@ -9,10 +9,13 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clientela.workspaces.models import Membership, User, Workspace
 
+from .audit import audit_log
 from .models import ApiToken
 
 SECRET_PREFIX = "clt_"  # noqa: S105 - a public marker, not a secret
@@ -27,21 +30,46 @@ def is_member(user: User, workspace: Workspace) -> bool:
     return Membership.objects.filter(user=user, workspace=workspace, is_active=True).exists()
 
 
-def token_create(*, user: User, workspace: Workspace, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+def token_create(*, user: User, workspace: Workspace, name: str, read_only: bool = False, by: User | None = None,
+                 request=None) -> tuple[ApiToken, str]:
     """A new token for a member of the workspace, and its secret (never stored, shown only now)."""
     if not user.is_active or not is_member(user, workspace):
         raise PermissionDenied(f"{user} is not an active member of {workspace}.")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.unscoped.create(workspace=workspace, user=user, name=name[:80], prefix=secret[:8],
-                                     token_hash=token_hash(secret), read_only=read_only)
+    with transaction.atomic():
+        token = ApiToken.unscoped.create(workspace=workspace, user=user, name=name[:80], prefix=secret[:8],
+                                         token_hash=token_hash(secret), read_only=read_only)
+        audit_log(action="token.created", actor=by or user, target=token, details=_audit_details(token),
+                  request=request, workspace=workspace)
     return token, secret
 
 
-def token_revoke(*, token: ApiToken) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at", "updated_at"])
+def token_revoke(*, token: ApiToken, by: User | None = None, request=None) -> ApiToken:
+    """Revoke a live token; revoking it again changes nothing and is not logged twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        # A conditional update, so two revocations at once still make one change and one audit entry.
+        if ApiToken.unscoped.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now, updated_at=now):
+            token.revoked_at = token.updated_at = now
+            audit_log(action="token.revoked", actor=by, target=token, details=_audit_details(token),
+                      request=request, workspace=token.workspace)
+        else:
+            token.refresh_from_db(fields=["revoked_at", "updated_at"])
     return token
+
+
+def _audit_details(token: ApiToken) -> dict:
+    return {"name": token.name, "read_only": token.read_only, "user": token.user.email}
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's tokens in the current workspace, newest first."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def tokens_of_others(user: User) -> QuerySet[ApiToken]:
+    """Everyone else's tokens in the current workspace (for administrators)."""
+    return ApiToken.objects.exclude(user=user).select_related("user").order_by("user__email", "-created_at")
 
 
 def token_authenticate(secret: str) -> ApiToken | None:

@@ -5,8 +5,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="workspaces/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    # "login/" is served by clientela.security.authentication (throttling, two-factor, login history).
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),

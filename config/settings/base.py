@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -24,6 +25,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "ninja",
+    "csp",
     "clientela.common",
     "clientela.workspaces",
     "clientela.security",
@@ -32,12 +34,14 @@ INSTALLED_APPS = [
     "clientela.timeline",
     "clientela.customers",
     "clientela.notes",
+    "clientela.administration",
     "clientela.api",
 ]
 
 MIDDLEWARE = [
     "clientela.common.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -47,6 +51,8 @@ MIDDLEWARE = [
     "clientela.workspaces.middleware.UserPreferencesMiddleware",
     "clientela.workspaces.middleware.CurrentWorkspaceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clientela.security.authentication.middleware.SessionActivityMiddleware",
+    "clientela.security.authentication.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -133,13 +139,38 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline scripts, styles or event handlers anywhere; attachments send their own stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Shared by every app server (API rate counters live here): Redis when REDIS_URL is set, else a
+# database table that the api app's migration creates.
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "clientela"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clientela_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 10_000}}}
 
 # Clientela's own knobs.
 CLIENTELA = {
     "TRASH_RETENTION_DAYS": 30,
     "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
     "EXACT_COUNT_LIMIT": 10_000,
+    "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "480")),  # logged out after this long idle
+    "AUDIT_EXPORT_THRESHOLD": 1000,  # exports with more rows than this are written to the audit log
     "DEFAULT_PHONE_REGION": os.environ.get("DEFAULT_PHONE_REGION", "ES"),
+    "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "120")),
 }
 
 LOGGING = {

@@ -1,0 +1,1 @@
+"""Logging in: throttling, two-factor codes, login history, session tracking and idle timeout."""
