@@ -8,12 +8,12 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clientela.common.spreadsheets import neutralise
 from clientela.workspaces.models import Membership, User, Workspace
 
 from ..models import LoginEvent
 
 # Same rule as the record exports: a cell that starts like a formula is shown as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 USER_AGENT_MAX = 255
 
 
@@ -70,9 +70,6 @@ def login_events_of_workspace(workspace: Workspace, *, user=None, success: bool 
         events = events.filter(created_at__date__lte=date_to)
     return events
 
-
-def neutralise(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 class _Echo:
