@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clientela.security import access, sharing
@@ -61,5 +62,7 @@ def record_transfer(request, entity, pk):
         return redirect("record_detail", entity=entity.key, pk=record.pk)
     moved = services.record_transfer(entity=entity, record=record, new_owner=new_owner, by=request.user,
                                      include_related=request.POST.get("include_related") == "1")
-    messages.success(request, _("%(count)d records now belong to %(owner)s.") % {"count": moved, "owner": new_owner})
+    messages.success(request, ngettext("%(count)d record now belongs to %(owner)s.",
+                                       "%(count)d records now belong to %(owner)s.", moved)
+                     % {"count": moved, "owner": new_owner})
     return redirect("record_detail", entity=entity.key, pk=record.pk)

@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 VERBS = ("view", "create", "edit", "delete", "export", "import")
-VERB_LABELS = {"view": _("View"), "create": _("Create"), "edit": _("Edit"), "delete": _("Delete"),
-               "export": _("Export"), "import": _("Import")}
+VERB_LABELS = {"view": pgettext_lazy("permission", "View"), "create": pgettext_lazy("permission", "Create"),
+               "edit": pgettext_lazy("permission", "Edit"), "delete": pgettext_lazy("permission", "Delete"),
+               "export": pgettext_lazy("permission", "Export"), "import": pgettext_lazy("permission", "Import")}
 ALL = "all"
 TEAM = "team"  # own records and those of the user's teams and their sub-teams
 OWN = "own"
