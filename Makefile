@@ -51,7 +51,7 @@ test: lint test-sqlite test-postgres e2e
 
 
 messages: install
-	cd clientela && ../$(PY) ../manage.py makemessages -l es --no-obsolete --add-location file && ../$(PY) ../manage.py compilemessages
+	cd clientela && ../$(PY) ../manage.py makemessages -l es --no-obsolete --no-wrap --add-location file -i "locale/*" && ../$(PY) ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) var

@@ -173,3 +173,18 @@ def test_rest_api(acme, world, role, key):
     may_delete = "delete" in verbs and changes_other
     assert call("delete", f"/{other.pk}").status_code == (404 if not sees_other else 204 if may_delete else 403)
     assert _exists(acme, entity, other.pk) != (sees_other and may_delete)
+
+
+def test_team_scope_stops_at_the_users_own_teams_while_subordinates_includes_sub_teams(acme, world):
+    """The manager (team Sales) sees North and South below; with scope "team" only Sales itself."""
+    from clientela.security.models import Role
+    from clientela.security.roles import DEFAULT_ROLES
+
+    manager = acme.users["manager"]
+    rep_record = world["contacts"]["mine"]
+    assert login(manager).get(f"/contacts/{rep_record.pk}/").status_code == 200
+    rules = DEFAULT_ROLES["manager"].rules_json()
+    rules["*"]["view_scope"] = rules["*"]["edit_scope"] = "team"
+    with use_workspace(acme):
+        Role.objects.create(workspace=acme, key="manager", name="Sales manager", rules=rules)
+    assert login(manager).get(f"/contacts/{rep_record.pk}/").status_code == 404

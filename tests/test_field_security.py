@@ -85,3 +85,15 @@ def test_a_read_only_field_is_shown_but_cannot_be_changed(in_acme):
     response = client.patch(f"/api/v1/contacts/{contact.pk}", {"lifecycle_status": "customer"},
                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 422 and response.json()["errors"][0]["code"] == "read_only"
+
+
+def test_a_forbidden_page_explains_itself_in_the_users_language(in_acme):
+    client = login(in_acme.users["readonly"])
+    response = client.get("/contacts/new/")
+    assert response.status_code == 403 and "Your role does not allow this." in response.content.decode()
+    in_acme.users["readonly"].language = "es"
+    in_acme.users["readonly"].save()
+    page = login(in_acme.users["readonly"]).get("/contacts/new/").content.decode()
+    assert "Tu rol no lo permite." in page and "No puedes hacer esto" in page
+    missing = client.get("/contacts/00000000-0000-0000-0000-000000000000/")
+    assert missing.status_code == 404 and "no esté compartido contigo" in missing.content.decode()

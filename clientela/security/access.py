@@ -12,7 +12,7 @@ from django.http import Http404
 from clientela.workspaces.models import Membership, Team, User, Workspace
 from clientela.workspaces.scoping import current_workspace
 
-from .roles import ALL, DEFAULT_ROLES, HIDDEN, OWN, READ, TEAM, RoleSpec
+from .roles import ALL, DEFAULT_ROLES, HIDDEN, OWN, READ, SUBORDINATES, TEAM, RoleSpec
 
 
 def role_for(user: User, workspace: Workspace | None = None) -> RoleSpec | None:
@@ -63,7 +63,7 @@ def _team_tree(user: User) -> dict[str, set]:
             children.setdefault(parent_id, []).append(team_id)
         mine = set(Team.objects.filter(members=user).values_list("id", flat=True))
         down, up = _walk(mine, lambda t: children.get(t, [])), _walk(mine, lambda t: [parent_of.get(t)])
-        cache[ws.pk] = {"down": down, "up": up - {None}}
+        cache[ws.pk] = {"mine": mine, "down": down, "up": up - {None}}
     return cache[ws.pk]
 
 
@@ -78,10 +78,11 @@ def _walk(start: set, step) -> set:
     return seen
 
 
-def team_user_ids(user: User) -> set[int]:
-    """Ids of the user and everyone in the user's teams and their sub-teams."""
-    down = _team_tree(user)["down"]
-    return set(User.objects.filter(teams__in=down).values_list("id", flat=True)) | {user.pk}
+def team_user_ids(user: User, with_sub_teams: bool = True) -> set[int]:
+    """Ids of the user and everyone in the user's teams (and, by default, their sub-teams)."""
+    tree = _team_tree(user)
+    teams = tree["down"] if with_sub_teams else tree["mine"]
+    return set(User.objects.filter(teams__in=teams).values_list("id", flat=True)) | {user.pk}
 
 
 def _scope_filter(user: User, scope: str) -> Q | None:
@@ -89,7 +90,8 @@ def _scope_filter(user: User, scope: str) -> Q | None:
         return None
     if scope == OWN:
         return Q(owner_id=user.pk)
-    return Q(owner_id__in=team_user_ids(user)) | Q(owner__isnull=True)
+    people = team_user_ids(user, with_sub_teams=scope == SUBORDINATES)
+    return Q(owner_id__in=people) | Q(owner__isnull=True)
 
 
 def _shared_filter(user: User, model, entity: str, verb: str) -> Q | None:
@@ -132,7 +134,8 @@ def can_record(user: User, verb: str, entity: str, record) -> bool:
         return True
     if scope == OWN and record.owner_id == user.pk:
         return True
-    if scope == TEAM and (record.owner_id is None or record.owner_id in team_user_ids(user)):
+    if scope in (TEAM, SUBORDINATES) and (
+            record.owner_id is None or record.owner_id in team_user_ids(user, with_sub_teams=scope == SUBORDINATES)):
         return True
     shared = _shared_filter(user, type(record), entity, verb)
     return shared is not None and type(record)._default_manager.filter(shared, pk=record.pk).exists()

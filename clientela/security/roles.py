@@ -14,10 +14,12 @@ VERB_LABELS = {"view": pgettext_lazy("permission", "View"), "create": pgettext_l
                "edit": pgettext_lazy("permission", "Edit"), "delete": pgettext_lazy("permission", "Delete"),
                "export": pgettext_lazy("permission", "Export"), "import": pgettext_lazy("permission", "Import")}
 ALL = "all"
-TEAM = "team"  # own records and those of the user's teams and their sub-teams
+SUBORDINATES = "subordinates"  # own records and those of the user's teams and all their sub-teams
+TEAM = "team"  # own records and those of the user's own teams
 OWN = "own"
-SCOPES = (OWN, TEAM, ALL)
-SCOPE_LABELS = {OWN: _("Own records"), TEAM: _("Own and team's (with sub-teams)"), ALL: _("All in the workspace")}
+SCOPES = (OWN, TEAM, SUBORDINATES, ALL)
+SCOPE_LABELS = {OWN: _("Own records"), TEAM: _("Own and their team's"),
+                SUBORDINATES: _("Own, their team's and sub-teams'"), ALL: _("All in the workspace")}
 HIDDEN = "hidden"
 READ = "read"
 FIELD_ACCESS_LABELS = {"": _("Edit"), READ: _("Read only"), HIDDEN: _("Hidden")}
@@ -80,7 +82,7 @@ DEFAULT_ROLES: dict[str, RoleSpec] = {
     spec.key: spec
     for spec in (
         RoleSpec("admin", _("Administrator"), {"*": _rule("*", edit=ALL)}, is_admin=True),
-        RoleSpec("manager", _("Sales manager"), {"*": _rule("*", view=TEAM, edit=TEAM)}),
+        RoleSpec("manager", _("Sales manager"), {"*": _rule("*", view=SUBORDINATES, edit=SUBORDINATES)}),
         RoleSpec("rep", _("Sales rep"),
                  {"*": _rule("view", "create", "edit", "delete", "export", view=TEAM, edit=OWN)}),
         RoleSpec("support", _("Support agent"),
