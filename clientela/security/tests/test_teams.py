@@ -11,6 +11,9 @@ def test_an_admin_creates_a_nested_team_with_members(in_acme):
     team = Team.objects.get(name="Export")
     assert team.parent == sales and list(team.members.all()) == [in_acme.users["rep"]]
     assert "Export" in client.get("/settings/teams/").content.decode()
+    from clientela.security.models import AuditEntry
+
+    assert AuditEntry.objects.get(action="team.created").details["members"] == [str(in_acme.users["rep"])]
 
 
 def test_a_team_cannot_be_placed_under_its_own_sub_team(in_acme):
