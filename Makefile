@@ -27,7 +27,7 @@ run: install
 	@echo "  Clientela is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Log in as admin@demo.example with password: demo"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	$(PY) manage.py db_worker --queue-name '*' --no-reload & $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload; kill $$! 2>/dev/null || true
 
 lint: install-test
 	$(VENV)/bin/ruff check .

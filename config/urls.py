@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("clientela.customers.urls")),
     path("", include("clientela.security.urls")),
     path("", include("clientela.administration.urls")),
+    path("", include("clientela.integrations.urls")),
+    path("", include("clientela.transfer.urls")),
     path("", include("clientela.security.authentication.urls")),
     path("", include("clientela.security.account_urls")),
     path("", include("clientela.registry.urls")),

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django_countries",
     "ninja",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "clientela.common",
     "clientela.workspaces",
     "clientela.security",
@@ -35,6 +37,8 @@ INSTALLED_APPS = [
     "clientela.customers",
     "clientela.notes",
     "clientela.administration",
+    "clientela.integrations",
+    "clientela.transfer",
     "clientela.api",
 ]
 
@@ -161,6 +165,10 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clientela_cache",
                           "OPTIONS": {"MAX_ENTRIES": 10_000}}}
+
+# Background work (webhook deliveries, imports, big exports): the Django Tasks API, stored in the
+# database and run by `manage.py db_worker` (started by `make run`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Clientela's own knobs.
 CLIENTELA = {
