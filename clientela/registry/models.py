@@ -16,6 +16,8 @@ class Record(WorkspaceScopedModel):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False, verbose_name=_("updated by"))
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("deleted at"))
+    # Values of the workspace's custom fields, by field key; validated against their definitions.
+    custom = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ScopedManager(soft_delete="alive")
     trashed = ScopedManager(soft_delete="deleted")
