@@ -14,10 +14,11 @@ ALLOWED = {
     "security": {"common", "workspaces"},
     "timeline": {"common", "workspaces"},
     "history": {"common", "workspaces", "security", "timeline"},
-    "registry": {"common", "workspaces", "security", "history", "timeline"},
+    "customization": {"common", "workspaces", "security"},
+    "registry": {"common", "workspaces", "security", "customization", "history", "timeline"},
     "customers": {"common", "workspaces", "security", "registry", "history", "timeline", "notes"},
     "notes": {"common", "workspaces", "security", "registry", "timeline"},
-    "administration": {"common", "workspaces", "security", "registry", "history", "timeline"},
+    "administration": {"common", "workspaces", "security", "customization", "registry", "history", "timeline"},
 }
 UNSCOPED_ALLOWED = {"security/access.py", "registry/services.py", "security/tokens.py", "registry/models.py",
                     "workspaces/models.py"}

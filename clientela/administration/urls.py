@@ -11,4 +11,10 @@ urlpatterns = [
     path("settings/sharing-rules/new/", views.sharing_rule_edit, name="sharing_rule_create"),
     path("settings/sharing-rules/<uuid:pk>/", views.sharing_rule_edit, name="sharing_rule_edit"),
     path("settings/sharing-rules/<uuid:pk>/delete/", views.sharing_rule_delete, name="sharing_rule_delete"),
+    path("settings/fields/<slug:entity>/", views.custom_field_list, name="custom_field_list"),
+    path("settings/fields/<slug:entity>/new/", views.custom_field_edit, name="custom_field_create"),
+    path("settings/fields/<slug:entity>/<uuid:pk>/", views.custom_field_edit, name="custom_field_edit"),
+    path("settings/fields/<slug:entity>/<uuid:pk>/delete/", views.custom_field_trash, name="custom_field_trash"),
+    path("settings/fields/<slug:entity>/<uuid:pk>/restore/", views.custom_field_restore,
+         name="custom_field_restore"),
 ]

@@ -11,10 +11,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clientela.customization import services as custom_fields
+from clientela.customization.models import FieldDefinition
+from clientela.registry import entities
 from clientela.security import access, role_services, sharing
 from clientela.security.models import SharingRule
 from clientela.workspaces.models import Membership
 
+from .custom_field_forms import CustomFieldForm
 from .forms import RoleForm, SharingRuleForm
 
 
@@ -99,3 +103,51 @@ def sharing_rule_delete(request, pk):
     sharing.sharing_rule_delete(rule=rule, by=request.user, request=request)
     messages.success(request, _("Sharing rule deleted."))
     return redirect("sharing_rule_list")
+
+
+def _entity_or_404(key):
+    entity = entities.get_or_none(key)
+    if entity is None:
+        raise Http404
+    return entity
+
+
+@admin_only
+def custom_field_list(request, entity):
+    entity = _entity_or_404(entity)
+    return render(request, "administration/custom_fields.html", {
+        "entity": entity, "all_entities": entities.all_entities(),
+        "fields": FieldDefinition.objects.filter(entity=entity.key).order_by("position", "label_en"),
+        "trashed": FieldDefinition.trashed.filter(entity=entity.key).order_by("label_en")})
+
+
+@admin_only
+def custom_field_edit(request, entity, pk=None):
+    entity = _entity_or_404(entity)
+    definition = get_object_or_404(FieldDefinition, pk=pk, entity=entity.key) if pk else \
+        FieldDefinition(workspace=request.workspace, entity=entity.key)
+    form = CustomFieldForm(request.POST or None, instance=definition, entity_key=entity.key)
+    if request.method == "POST" and form.is_valid():
+        saved = custom_fields.field_save(definition=form.save(commit=False), by=request.user, request=request)
+        messages.success(request, _("Field “%(label)s” saved.") % {"label": saved.label})
+        return redirect("custom_field_list", entity=entity.key)
+    return render(request, "administration/custom_field_form.html",
+                  {"form": form, "entity": entity, "definition": definition}, status=422 if form.errors else 200)
+
+
+@require_POST
+@admin_only
+def custom_field_trash(request, entity, pk):
+    definition = get_object_or_404(FieldDefinition, pk=pk, entity=entity)
+    custom_fields.field_trash(definition=definition, by=request.user, request=request)
+    messages.success(request, _("Field “%(label)s” moved to the trash; its values are kept.") % {"label": definition.label})
+    return redirect("custom_field_list", entity=entity)
+
+
+@require_POST
+@admin_only
+def custom_field_restore(request, entity, pk):
+    definition = get_object_or_404(FieldDefinition.trashed, pk=pk, entity=entity)
+    custom_fields.field_restore(definition=definition, by=request.user, request=request)
+    messages.success(request, _("Field “%(label)s” restored with its values.") % {"label": definition.label})
+    return redirect("custom_field_list", entity=entity)

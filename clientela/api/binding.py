@@ -113,6 +113,15 @@ def bind(entity: Entity, *, user, instance, payload: dict):
 
     `entity` is the user's view of it (`entity_for`): fields the role hides or makes read-only are refused.
     """
+    payload = dict(payload)
+    custom = payload.pop("custom", None) or {}
+    known = {d.key: d.form_name for d in entity.custom_fields}
+    unknown = sorted(set(custom) - set(known))
+    if unknown:
+        raise ApiValidationError([{"field": f"custom.{key}", "code": "unknown_field",
+                                   "message": _("“%(field)s” is not a custom field of this record type.")
+                                   % {"field": key}} for key in unknown])
+    payload.update({known[key]: value for key, value in custom.items()})
     blocked = sorted(name for name in payload if name in entity.hidden or name in entity.read_only)
     if blocked:
         raise ApiValidationError([{"field": name, "code": "read_only",
@@ -127,6 +136,12 @@ def bind(entity: Entity, *, user, instance, payload: dict):
                for inline in entity.inlines if inline.name in payload]
     results = [form.is_valid()] + [bound.is_valid() for bound in inlines]
     if not all(results):
-        errors = errors_of(form) + [error for bound in inlines for error in bound.errors]
+        errors = [{**error, "field": _api_name(error["field"])} for error in errors_of(form)] + [
+            error for bound in inlines for error in bound.errors]
         raise ApiValidationError(errors)
     return form, [bound.formset for bound in inlines]
+
+
+def _api_name(field: str | None) -> str | None:
+    """Form names of custom fields ("cf_tier") as the API calls them ("custom.tier")."""
+    return f"custom.{field[3:]}" if field and field.startswith("cf_") else field

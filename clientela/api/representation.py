@@ -42,6 +42,9 @@ def record_out(entity: Entity, record) -> dict:
     for inline in entity.inlines:
         fields = row_fields(inline)
         data[inline.name] = [{"id": row.pk, **_values(row, fields)} for row in getattr(record, inline.name).all()]
+    if entity.custom_fields:
+        stored = record.custom or {}
+        data["custom"] = {d.key: stored.get(d.key) for d in entity.custom_fields}
     data["created_at"] = record.created_at
     data["updated_at"] = record.updated_at
     return data

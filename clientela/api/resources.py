@@ -81,7 +81,7 @@ def entity_router(entity: Entity) -> Router:
         queryset = record_list(seen, request.user, _list_query(seen, params))
         count, exact = capped_count(queryset)
         rows = list(queryset.prefetch_related(*output_prefetches(entity))[params.offset: params.offset + params.limit + 1])
-        return {"results": [record_out(entity_for(request.user, entity), row) for row in rows[: params.limit]], "count": count,
+        return {"results": [record_out(seen, row) for row in rows[: params.limit]], "count": count,
                 "count_is_exact": exact, "limit": params.limit, "offset": params.offset,
                 "next": _next_url(request, params, len(rows) > params.limit)}
 

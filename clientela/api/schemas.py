@@ -23,6 +23,8 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 _ROW_ID_HELP = _("An existing row to change; leave out to add a row. Rows not listed are removed.")
 _LIST_HELP = _("Give the whole list: it replaces the current rows.")
+_CUSTOM_HELP = _("The workspace's custom fields of this record type, by key (their definitions are under "
+                 "Settings → Custom fields). Values are validated like in the web forms.")
 
 
 class InputSchema(Schema):
@@ -117,10 +119,12 @@ def entity_schemas(entity: Entity) -> EntitySchemas:
         name, __base__=Schema, id=(UUID, ...), **_output_fields(fields, maybe_hidden=True),
         **{key: (Optional[list[out]], Field(None, description=str(inline.label)))  # type: ignore[valid-type]  # noqa: UP045
            for inline, (key, (out, _in)) in zip(entity.inlines, rows.items(), strict=True)},
+        custom=(Optional[dict[str, Any]], Field(None, description=str(_CUSTOM_HELP))),  # noqa: UP045
         created_at=(datetime, ...), updated_at=(datetime, ...),
     )
     record_input = create_model(
         f"{name}Input", __base__=InputSchema, **_input_fields(fields),
+        custom=(Optional[dict[str, Any]], Field(None, description=str(_CUSTOM_HELP))),  # noqa: UP045
         **{key: (Optional[list[row_in]], Field(None, description=f"{inline.label}. {_LIST_HELP}"))  # noqa: UP045
            for inline, (key, (_out, row_in)) in zip(entity.inlines, rows.items(), strict=True)},
     )

@@ -1,5 +1,6 @@
 """How a field's value reads to a person — shared by lists, detail pages, history and exports."""
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats, timezone
 
@@ -24,3 +25,17 @@ def field_display(record, name: str) -> str:
     if hasattr(value, "name") and field.get_internal_type() == "CharField" and hasattr(value, "code"):
         return value.name  # a django-countries Country
     return str(value)
+
+
+def value_display(entity, record, name: str) -> str:
+    """Any column of a record as text: built-in field, custom field or computed column."""
+    if definition := entity.custom(name):
+        from clientela.customization.kinds import display
+
+        return display(definition, (record.custom or {}).get(definition.key))
+    try:
+        record._meta.get_field(name)
+    except FieldDoesNotExist:
+        value = getattr(record, name)
+        return str(value() if callable(value) else value)
+    return field_display(record, name)

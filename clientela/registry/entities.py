@@ -48,6 +48,7 @@ class Entity:
     # Set on the per-user copy made by `registry.visibility.entity_for`.
     hidden: frozenset[str] = frozenset()
     read_only: frozenset[str] = frozenset()  # shown, not editable
+    custom_fields: tuple = ()  # the workspace's FieldDefinitions, named "cf_<key>" in columns and filters
 
     @property
     def label(self):
@@ -59,19 +60,35 @@ class Entity:
 
     def rule_fields(self) -> dict[str, str]:
         """Fields a sharing rule can match on: filters with fixed choices, plus declared related paths."""
-        fields = {name: self.field_label(name) for name in self.filters if self.field(name).choices}
+        fields = {name: self.field_label(name) for name in self.filters
+                  if not name.startswith("cf_") and self.field(name).choices}
         return {**fields, **{path: str(label) for path, label in self.extra_rule_fields.items()}}
 
     def source(self, column: str) -> str:
         return self.column_sources.get(column, column)
 
     def order_fields(self, column: str) -> Sequence[str]:
+        if definition := self.custom(column):
+            return (f"custom__{definition.key}",)
         return self.sort_map.get(column, (column,))
+
+    def custom(self, name: str):
+        """The custom field definition behind a "cf_<key>" name, or None for a built-in field."""
+        if not name.startswith("cf_"):
+            return None
+        return next((d for d in self.custom_fields if d.form_name == name), None)
+
+    def lookup_path(self, name: str) -> str:
+        """The ORM path of a field name, e.g. "cf_tier" -> "custom__tier"."""
+        definition = self.custom(name)
+        return f"custom__{definition.key}" if definition else name
 
     def field(self, name: str):
         return self.model._meta.get_field(name)
 
     def field_label(self, name: str) -> str:
+        if definition := self.custom(name):
+            return definition.label
         try:
             return str(self.field(name).verbose_name)
         except Exception:  # a computed column

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from clientela.common.spreadsheets import neutralise
 from clientela.workspaces.scoping import iterate_in_workspace
 
-from .display import field_display
+from .display import value_display
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_CELL_MAX = 32_767  # characters Excel keeps in one cell
@@ -26,13 +26,6 @@ class _Echo:
         return value
 
 
-def _cell(record, name):
-    try:
-        record._meta.get_field(name)
-    except Exception:
-        value = getattr(record, name)
-        return str(value() if callable(value) else value)
-    return field_display(record, name)
 
 
 def export_columns(entity) -> list[str]:
@@ -60,7 +53,7 @@ def csv_rows(entity, queryset):
     columns = export_columns(entity)
     yield [neutralise(str(entity.field_label(c))) if c != "id" else "id" for c in columns]
     for record in _with_relations(entity, queryset, columns).iterator(chunk_size=2000):
-        yield [neutralise(_cell(record, c)) for c in columns]
+        yield [neutralise(str(record.pk) if c == "id" else value_display(entity, record, c)) for c in columns]
 
 
 def _filename(entity, extension: str) -> str:

@@ -3,10 +3,12 @@
 from django import forms
 
 from clientela.common.forms import name_fields_in_messages
+from clientela.customization.selectors import field_definitions
 from clientela.security import access
 from clientela.workspaces.selectors import workspace_members
 
 from . import entities
+from .custom_fields import add_form_fields, clean_custom_values
 
 
 class RecordForm(forms.ModelForm):
@@ -14,8 +16,10 @@ class RecordForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        key = entities.for_model(self._meta.model).key
+        self.custom_definitions = field_definitions(key)
+        add_form_fields(self, self.custom_definitions)
         if user is not None:
-            key = entities.for_model(self._meta.model).key
             for name in access.hidden_fields(user, key):
                 self.fields.pop(name, None)
             for name in access.read_only_fields(user, key):
@@ -26,6 +30,10 @@ class RecordForm(forms.ModelForm):
             if self.instance._state.adding and user is not None and not self.is_bound:
                 self.initial["owner"] = self.initial.get("owner") or user.pk
         name_fields_in_messages(self)
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.instance.custom = clean_custom_values(self, self.custom_definitions)
 
 
 class ChildForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.http import QueryDict
 
 from clientela.security import access
 
+from .custom_fields import custom_filter
 from .entities import Entity
 from .models import SavedView
 
@@ -53,6 +54,9 @@ class ListQuery:
 
 def apply_filters(entity: Entity, queryset: QuerySet, filters: dict, user) -> QuerySet:
     for name, value in filters.items():
+        if definition := entity.custom(name):
+            queryset = queryset.filter(custom_filter(definition, value))
+            continue
         field = entity.field(name)
         if name == "owner":
             if value == "me":
@@ -75,9 +79,10 @@ def record_list(entity: Entity, user, query: ListQuery) -> QuerySet:
     if query.text:
         condition = Q()
         for name in entity.search_fields:
-            condition |= Q(**{f"{name}__icontains": query.text})
+            condition |= Q(**{f"{entity.lookup_path(name)}__icontains": query.text})
         queryset = queryset.filter(condition) | entity.search(queryset, query.text)
-        queryset = queryset.distinct() if any(entity.field(n).many_to_many for n in query.filters or {}) else queryset
+        queryset = queryset.distinct() if any(not n.startswith("cf_") and entity.field(n).many_to_many
+                                              for n in query.filters or {}) else queryset
     descending = query.sort.startswith("-")
     order = [f"{'-' if descending else ''}{f}" for f in entity.order_fields(query.sort.lstrip("-"))]
     return queryset.order_by(*order, "-pk" if descending else "pk")

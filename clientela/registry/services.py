@@ -6,12 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientela.common.events import DomainEvent, emit
+from clientela.customization.selectors import field_definitions
 from clientela.history.models import FieldChange
 from clientela.history.services import changes_record
 from clientela.security import access
 from clientela.workspaces.scoping import current_workspace
 
 from . import entities
+from .custom_fields import custom_snapshot
 from .display import field_display
 from .entities import Entity
 
@@ -23,6 +25,7 @@ def snapshot(entity: Entity, record) -> dict[str, tuple[str, str]]:
     for inline in entity.inlines:
         rows = getattr(record, inline.name).all()
         values[inline.name] = (str(inline.label), "; ".join(inline.describe(row) for row in rows))
+    values.update(custom_snapshot(field_definitions(entity.key), record))
     return values
 
 

@@ -18,7 +18,8 @@ from clientela.workspaces.models import Team
 from clientela.workspaces.selectors import workspace_members
 
 from . import entities, exports, services
-from .display import field_display
+from .custom_fields import custom_filter_choices
+from .display import value_display
 from .export_audit import records_export_audit
 from .models import SavedView
 from .selectors import (
@@ -54,6 +55,10 @@ def entity_view(verb: str):
 def _filter_options(entity, user, selected):
     options = []
     for name in entity.filters:
+        if definition := entity.custom(name):
+            options.append({"name": name, "label": definition.label, "choices": custom_filter_choices(definition),
+                            "selected": selected.get(name, "")})
+            continue
         field = entity.field(name)
         if name == "owner":
             choices = [("me", _("Me")), ("none", _("Nobody"))] + [
@@ -92,7 +97,7 @@ def record_list_page(request, entity):
     context = {
         "entity": entity,
         "query": query,
-        "rows": [{"record": r, "cells": [_cell(r, c) for c in entity.list_columns]} for r in rows],
+        "rows": [{"record": r, "cells": [value_display(entity, r, c) for c in entity.list_columns]} for r in rows],
         "columns": columns,
         "total": total,
         "exact": exact,
@@ -122,15 +127,6 @@ def _bulk_choices(entity, name):
     return [(str(k), str(v)) for k, v in entity.field(name).choices]
 
 
-def _cell(record, column):
-    try:
-        record._meta.get_field(column)
-    except Exception:
-        value = getattr(record, column)
-        return value() if callable(value) else value
-    return field_display(record, column)
-
-
 def _detail_context(request, entity, record):
     refs = {entity.key: [record.pk]}
     if entity.related_records:
@@ -141,7 +137,8 @@ def _detail_context(request, entity, record):
     return {
         "entity": entity,
         "record": record,
-        "fields": [{"label": entity.field_label(n), "value": field_display(record, n)} for n in entity.detail_fields],
+        "fields": [{"label": entity.field_label(n), "value": value_display(entity, record, n)}
+                   for n in entity.detail_fields],
         "inlines": [{"label": i.label, "rows": list(getattr(record, i.name).all())} for i in entity.inlines],
         "timeline": timeline(request.user, refs),
         "history": history_for(entity=entity.key, record_ids=[record.pk], user=request.user, limit=100),

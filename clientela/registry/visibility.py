@@ -1,18 +1,20 @@
-"""Field-level security applied to the registry: an entity as one user may see it.
+"""An entity as one user sees it: with the workspace's custom fields and without what their role hides.
 
 Generic code takes the entity from `entity_for(user, entity)` and so never lists, filters, sorts,
 searches, exports or edits a field the user's role hides; read-only fields stay visible but leave
-the forms, bulk edits and API writes.
+the forms, bulk edits and API writes. Custom fields are named "cf_<key>".
 """
 
 from dataclasses import replace
 
 from clientela.security import access
 
+from .custom_fields import with_custom_fields
 from .entities import Entity
 
 
 def entity_for(user, entity: Entity) -> Entity:
+    entity = replace(entity, **with_custom_fields(entity))
     hidden = access.hidden_fields(user, entity.key)
     read_only = access.read_only_fields(user, entity.key)
     if not hidden and not read_only:
@@ -30,6 +32,7 @@ def entity_for(user, entity: Entity) -> Entity:
         detail_fields=shown(entity.detail_fields),
         bulk_fields=[n for n in shown(entity.bulk_fields) if n not in read_only],
         inlines=[i for i in entity.inlines if i.name not in hidden],
+        custom_fields=tuple(d for d in entity.custom_fields if d.form_name not in hidden),
         hidden=frozenset(hidden),
         read_only=frozenset(read_only),
     )

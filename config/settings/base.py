@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "clientela.common",
     "clientela.workspaces",
     "clientela.security",
+    "clientela.customization",
     "clientela.registry",
     "clientela.history",
     "clientela.timeline",
@@ -179,6 +180,8 @@ CLIENTELA = {
     "AUDIT_EXPORT_THRESHOLD": 1000,  # exports with more rows than this are written to the audit log
     "DEFAULT_PHONE_REGION": os.environ.get("DEFAULT_PHONE_REGION", "ES"),
     "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "120")),
+    "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024))),
+    "WEBHOOKS_ALLOW_PRIVATE": os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "") == "1",  # allow private/loopback URLs
 }
 
 LOGGING = {
