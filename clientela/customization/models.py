@@ -46,6 +46,9 @@ class FieldDefinition(WorkspaceScopedModel):
     # Picklists: [{"value": "gold", "label_en": "Gold", "label_es": "Oro", "color": "#d4a017", "active": true}]
     options = models.JSONField(_("options"), default=list, blank=True)
     lookup_entity = models.CharField(_("links to"), max_length=40, blank=True)
+    # Dependent picklists: the field (built-in name or "cf_<key>") whose value limits this one's options;
+    # each option then lists the controlling values it is offered for under "when".
+    controlled_by = models.CharField(_("options depend on"), max_length=80, blank=True)
     show_in_list = models.BooleanField(_("show as a list column"), default=False)
     position = models.PositiveIntegerField(default=0)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -78,3 +81,89 @@ class FieldDefinition(WorkspaceScopedModel):
             if option.get("value") == value:
                 return option.get("label_es" if translation.get_language() == "es" else "label_en") or value
         return str(value)
+
+
+class PicklistOverride(WorkspaceScopedModel):
+    """A workspace's own options for a built-in picklist (lifecycle status, industry, source…).
+
+    `options`: [{"value", "label_en", "label_es", "color", "active", "when": [controlling values]}] in
+    display order. Values of the code's list can be relabelled, reordered, coloured or deactivated;
+    new values can be added. Deactivated values stay readable on existing records.
+    """
+
+    entity = models.CharField(max_length=40)
+    field = models.CharField(max_length=80)
+    options = models.JSONField(default=list)
+    controlled_by = models.CharField(_("options depend on"), max_length=80, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "entity", "field"], name="picklist_unique")]
+
+    def __str__(self):
+        return f"{self.entity}.{self.field}"
+
+
+class Layout(WorkspaceScopedModel):
+    """How a record type's detail page and form are arranged, and its list's default columns.
+
+    `sections`: [{"title_en", "title_es", "fields": [names]}]; `list_columns`: [names]. A layout with a
+    `role` applies to that role only, and wins over the layout for everyone (empty role).
+    """
+
+    entity = models.CharField(max_length=40)
+    role = models.SlugField(max_length=40, blank=True)
+    sections = models.JSONField(default=list)
+    list_columns = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "entity", "role"], name="layout_unique")]
+
+    def __str__(self):
+        return f"{self.entity} ({self.role or 'all'})"
+
+
+class ConfigChange(WorkspaceScopedModel):
+    """One configuration change (from the admin pages or a bundle), with its before and after state.
+
+    Rolling a change back applies its `before` state as a new change, so the log itself is never edited.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOM_FIELD = "custom_field", _("Custom field")
+        PICKLIST = "picklist", _("Picklist")
+        LAYOUT = "layout", _("Layout")
+        ROLE = "role", _("Role")
+        SHARING_RULE = "sharing_rule", _("Sharing rule")
+
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    target = models.CharField(_("target"), max_length=160)  # stable key, e.g. "contacts.tier"
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    source = models.CharField(max_length=10, default="ui")  # "ui", "bundle", "rollback"
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("who"))
+    rolls_back = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("configuration change")
+        verbose_name_plural = _("configuration changes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.target}"
+
+
+class FieldValueArchive(WorkspaceScopedModel):
+    """A value that did not survive a custom field's type change, kept for the administrator to download."""
+
+    definition = models.ForeignKey(FieldDefinition, on_delete=models.CASCADE, related_name="archived_values")
+    record_id = models.UUIDField()
+    old_kind = models.CharField(max_length=20)
+    value = models.JSONField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.definition.key}: {self.value}"
