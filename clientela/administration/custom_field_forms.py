@@ -13,7 +13,13 @@ from clientela.registry import entities
 OPTION_KINDS = {FieldKind.PICKLIST, FieldKind.MULTI_PICKLIST}
 
 
+class ChangeReasonMixin(forms.Form):
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False,
+                             help_text=_("Optional; kept in the change log."))
+
+
 class CustomFieldForm(forms.ModelForm):
+    reason = ChangeReasonMixin.base_fields["reason"]
     key = forms.CharField(label=_("Key"), max_length=60, help_text=_("Stable name used by the API and imports."))
     options_text = forms.CharField(
         label=_("Options"), required=False, widget=forms.Textarea(attrs={"rows": 5}),

@@ -28,6 +28,8 @@ class RoleForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     is_admin = forms.BooleanField(label=_("Administrator (manages users, roles and settings)"), required=False)
     requires_two_factor = forms.BooleanField(label=_("Requires two-factor login"), required=False)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False,
+                             help_text=_("Optional; kept in the change log."))
 
     def __init__(self, *args, spec: RoleSpec | None = None, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,10 +97,12 @@ def rule_field_choices() -> list[tuple[str, str]]:
 
 class SharingRuleForm(forms.ModelForm):
     target = forms.ChoiceField(label=_("Records where"), choices=())
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False,
+                             help_text=_("Optional; kept in the change log."))
 
     class Meta:
         model = SharingRule
-        fields = ["name", "target", "value", "team", "can_edit", "is_active"]
+        fields = ["name", "target", "value", "team", "can_edit", "is_active", "reason"]
         help_texts = {"value": _("For example ES for Spain, or customer for the lifecycle status.")}
 
     def __init__(self, *args, **kwargs):

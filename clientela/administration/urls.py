@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import change_views, layout_views, views
 
 urlpatterns = [
+    path("settings/changes/", change_views.change_list, name="config_changes"),
+    path("settings/changes/<uuid:pk>/rollback/", change_views.change_rollback, name="config_change_rollback"),
+    path("settings/config/export/", change_views.bundle_export_view, name="config_export"),
+    path("settings/config/import/", change_views.bundle_import_view, name="config_import"),
     path("settings/roles/", views.role_list, name="role_list"),
     path("settings/roles/new/", views.role_edit, name="role_create"),
     path("settings/roles/<slug:key>/", views.role_edit, name="role_edit"),
@@ -17,4 +21,9 @@ urlpatterns = [
     path("settings/fields/<slug:entity>/<uuid:pk>/delete/", views.custom_field_trash, name="custom_field_trash"),
     path("settings/fields/<slug:entity>/<uuid:pk>/restore/", views.custom_field_restore,
          name="custom_field_restore"),
+]
+
+urlpatterns += [
+    path("settings/layouts/<slug:entity>/", layout_views.layout_edit, name="layout_edit"),
+    path("settings/layouts/<slug:entity>/reset/", layout_views.layout_reset_view, name="layout_reset"),
 ]

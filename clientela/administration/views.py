@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -12,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientela.customization import services as custom_fields
+from clientela.customization.changes import config_change_record
 from clientela.customization.models import FieldDefinition
+from clientela.customization.security_config import role_state, sharing_rule_state, sharing_rule_target
 from clientela.registry import entities
 from clientela.security import access, role_services, sharing
-from clientela.security.models import SharingRule
+from clientela.security.models import Role, SharingRule
 from clientela.workspaces.models import Membership
 
 from .custom_field_forms import CustomFieldForm
@@ -43,6 +46,7 @@ def role_list(request):
 
 
 @admin_only
+@transaction.atomic
 def role_edit(request, key=None):
     spec = role_services.role_spec(key) if key else None
     if key and spec is None:
@@ -50,10 +54,14 @@ def role_edit(request, key=None):
     form = RoleForm(request.POST or None, spec=spec, creating=key is None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        target = key or slugify(data["name"])[:40]
+        before = role_state(Role.objects.filter(key=target).first())
         role = role_services.role_save(
             key=key or slugify(data["name"])[:40], name=data["name"], rules=form.rules(), is_admin=data["is_admin"],
             requires_two_factor=data["requires_two_factor"], description=data["description"], by=request.user,
             request=request)
+        config_change_record(kind="role", target=target, before=before, after=role_state(role), by=request.user,
+                             reason=request.POST.get("reason", ""))
         messages.success(request, _("Role “%(name)s” saved.") % {"name": role.name})
         return redirect("role_list")
     return render(request, "administration/role_form.html", {"form": form, "spec": spec},
@@ -85,11 +93,20 @@ def sharing_rule_list(request):
 
 
 @admin_only
+@transaction.atomic
 def sharing_rule_edit(request, pk=None):
     rule = get_object_or_404(SharingRule, pk=pk) if pk else SharingRule(workspace=request.workspace)
     form = SharingRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        sharing.sharing_rule_save(rule=form.save(commit=False), by=request.user, request=request)
+        before = sharing_rule_state(SharingRule.objects.filter(pk=rule.pk).first()) if pk else None
+        old_target = sharing_rule_target(SharingRule.objects.get(pk=rule.pk)) if pk else None
+        saved = sharing.sharing_rule_save(rule=form.save(commit=False), by=request.user, request=request)
+        if old_target and old_target != sharing_rule_target(saved):  # renamed: the old one is gone
+            config_change_record(kind="sharing_rule", target=old_target, before=before, after=None, by=request.user,
+                                 reason=request.POST.get("reason", ""))
+            before = None
+        config_change_record(kind="sharing_rule", target=sharing_rule_target(saved), before=before,
+                             after=sharing_rule_state(saved), by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("Sharing rule saved."))
         return redirect("sharing_rule_list")
     return render(request, "administration/sharing_rule_form.html", {"form": form, "rule": rule},
@@ -98,8 +115,11 @@ def sharing_rule_edit(request, pk=None):
 
 @require_POST
 @admin_only
+@transaction.atomic
 def sharing_rule_delete(request, pk):
     rule = get_object_or_404(SharingRule, pk=pk)
+    config_change_record(kind="sharing_rule", target=sharing_rule_target(rule), before=sharing_rule_state(rule),
+                         after=None, by=request.user, reason=request.POST.get("reason", ""))
     sharing.sharing_rule_delete(rule=rule, by=request.user, request=request)
     messages.success(request, _("Sharing rule deleted."))
     return redirect("sharing_rule_list")
@@ -128,7 +148,8 @@ def custom_field_edit(request, entity, pk=None):
         FieldDefinition(workspace=request.workspace, entity=entity.key)
     form = CustomFieldForm(request.POST or None, instance=definition, entity_key=entity.key)
     if request.method == "POST" and form.is_valid():
-        saved = custom_fields.field_save(definition=form.save(commit=False), by=request.user, request=request)
+        saved = custom_fields.field_save(definition=form.save(commit=False), by=request.user, request=request,
+                                         reason=form.cleaned_data["reason"])
         messages.success(request, _("Field “%(label)s” saved.") % {"label": saved.label})
         return redirect("custom_field_list", entity=entity.key)
     return render(request, "administration/custom_field_form.html",

@@ -24,6 +24,19 @@ def register_applier(kind: str, applier: Applier) -> None:
     _appliers[kind] = applier
 
 
+def load_appliers() -> None:
+    """Import the modules that register appliers (kept out of import time to avoid import cycles)."""
+    from importlib import import_module
+
+    for module in ("security_config", "services", "picklists", "layouts"):
+        name = f"clientela.customization.{module}"
+        try:
+            import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
 def config_change_record(*, kind: str, target: str, before: dict | None, after: dict | None, by,
                          reason: str = "", source: str = "ui", rolls_back: ConfigChange | None = None):
     if before == after:
@@ -38,6 +51,7 @@ def config_change_rollback(*, change: ConfigChange, by, reason: str = "") -> Con
     """Put one configuration item back as it was before `change` (later changes to it are undone too)."""
     if not access.is_admin(by):
         raise PermissionDenied(_("Only administrators can roll back configuration changes."))
+    load_appliers()
     applier = _appliers.get(change.kind)
     if applier is None:
         raise ValidationError(_("Changes of this kind cannot be rolled back."), code="no_rollback")
