@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import change_views, layout_views, views
+from . import change_views, layout_views, picklist_views, views
 
 urlpatterns = [
     path("settings/changes/", change_views.change_list, name="config_changes"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("settings/fields/<slug:entity>/new/", views.custom_field_edit, name="custom_field_create"),
     path("settings/fields/<slug:entity>/<uuid:pk>/", views.custom_field_edit, name="custom_field_edit"),
     path("settings/fields/<slug:entity>/<uuid:pk>/delete/", views.custom_field_trash, name="custom_field_trash"),
+    path("settings/fields/<slug:entity>/<uuid:pk>/archive.csv", views.custom_field_archive,
+         name="custom_field_archive"),
     path("settings/fields/<slug:entity>/<uuid:pk>/restore/", views.custom_field_restore,
          name="custom_field_restore"),
 ]
@@ -26,4 +28,8 @@ urlpatterns = [
 urlpatterns += [
     path("settings/layouts/<slug:entity>/", layout_views.layout_edit, name="layout_edit"),
     path("settings/layouts/<slug:entity>/reset/", layout_views.layout_reset_view, name="layout_reset"),
+]
+urlpatterns += [
+    path("settings/picklists/<slug:entity>/", picklist_views.picklist_list, name="picklist_list"),
+    path("settings/picklists/<slug:entity>/<slug:name>/", picklist_views.picklist_edit, name="picklist_edit"),
 ]

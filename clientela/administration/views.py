@@ -1,19 +1,23 @@
-"""Workspace settings for administrators: roles and sharing rules."""
+"""Workspace settings for administrators: roles, sharing rules and custom fields."""
 
+import csv
+import json
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clientela.common.spreadsheets import neutralise
 from clientela.customization import services as custom_fields
 from clientela.customization.changes import config_change_record
+from clientela.customization.conversion import conversion_plan, convert_values
 from clientela.customization.models import FieldDefinition
 from clientela.customization.security_config import role_state, sharing_rule_state, sharing_rule_target
 from clientela.registry import entities
@@ -146,10 +150,27 @@ def custom_field_edit(request, entity, pk=None):
     entity = _entity_or_404(entity)
     definition = get_object_or_404(FieldDefinition, pk=pk, entity=entity.key) if pk else \
         FieldDefinition(workspace=request.workspace, entity=entity.key)
+    old = FieldDefinition.objects.get(pk=definition.pk) if pk else None
     form = CustomFieldForm(request.POST or None, instance=definition, entity_key=entity.key)
     if request.method == "POST" and form.is_valid():
-        saved = custom_fields.field_save(definition=form.save(commit=False), by=request.user, request=request,
-                                         reason=form.cleaned_data["reason"])
+        new = form.save(commit=False)
+        if old is not None and old.kind != new.kind:
+            converted, failed = conversion_plan(entity.model, old, new)
+            if request.POST.get("confirm_conversion") != "1":
+                return render(request, "administration/custom_field_form.html", {
+                    "form": form, "entity": entity, "definition": definition,
+                    "conversion": {"converted": len(converted), "failed": len(failed),
+                                   "examples": [str(value) for _record, value in failed[:5]]}})
+            with transaction.atomic():
+                convert_values(entity.model, old, new)
+                saved = custom_fields.field_save(definition=new, by=request.user, request=request,
+                                                 reason=form.cleaned_data["reason"])
+            if failed:
+                messages.warning(request, _("%(count)d values could not be converted; they are kept in the field's "
+                                            "archive.") % {"count": len(failed)})
+        else:
+            saved = custom_fields.field_save(definition=new, by=request.user, request=request,
+                                             reason=form.cleaned_data["reason"])
         messages.success(request, _("Field “%(label)s” saved.") % {"label": saved.label})
         return redirect("custom_field_list", entity=entity.key)
     return render(request, "administration/custom_field_form.html",
@@ -172,3 +193,17 @@ def custom_field_restore(request, entity, pk):
     custom_fields.field_restore(definition=definition, by=request.user, request=request)
     messages.success(request, _("Field “%(label)s” restored with its values.") % {"label": definition.label})
     return redirect("custom_field_list", entity=entity)
+
+
+@admin_only
+def custom_field_archive(request, entity, pk):
+    """Values that did not survive a type change, as CSV (formulas neutralised)."""
+    definition = get_object_or_404(FieldDefinition.with_trashed, pk=pk, entity=entity)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{entity}-{definition.key}-archive.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["record_id", "old_type", "value", "archived_at"])
+    for row in definition.archived_values.all():
+        writer.writerow([row.record_id, row.old_kind, neutralise(json.dumps(row.value, ensure_ascii=False)),
+                         row.created_at.isoformat()])
+    return response

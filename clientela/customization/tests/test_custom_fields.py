@@ -171,3 +171,20 @@ def test_a_duplicate_key_is_refused_even_when_the_other_field_is_in_the_trash(fi
     response = client.post("/settings/fields/contacts/new/", {"label_en": "S", "label_es": "S", "key": "score",
                                                               "kind": "integer"})
     assert response.status_code == 422 and "uses it" in response.content.decode()
+
+
+def test_changing_a_type_reports_first_converts_what_converts_and_archives_the_rest(in_acme):
+    admin = in_acme.users["admin"]
+    code = define(in_acme, "code", "text", label_en="Code")
+    client = login(admin)
+    for name, value in (("Ana", "12"), ("Bea", "7"), ("Carla", "n/a")):
+        assert _post(client, "/contacts/new/", first_name=name, code=value).status_code == 302
+    form = {"label_en": "Code", "label_es": "Código", "key": "code", "kind": "integer"}
+    preview = client.post(f"/settings/fields/contacts/{code.pk}/", form).content.decode()
+    assert "2 values will be converted; 1 cannot be converted" in preview and "n/a" in preview
+    assert FieldDefinition.objects.get(pk=code.pk).kind == "text"  # nothing changed yet
+    assert client.post(f"/settings/fields/contacts/{code.pk}/", {**form, "confirm_conversion": "1"}).status_code == 302
+    values = {c.first_name: c.custom.get("code") for c in Contact.objects.all()}
+    assert values == {"Ana": 12, "Bea": 7, "Carla": None}
+    archive = client.get(f"/settings/fields/contacts/{code.pk}/archive.csv").content.decode()
+    assert "n/a" in archive
