@@ -18,10 +18,15 @@ ALLOWED = {
     "registry": {"common", "workspaces", "security", "customization", "history", "timeline"},
     "customers": {"common", "workspaces", "security", "registry", "history", "timeline", "notes"},
     "notes": {"common", "workspaces", "security", "registry", "timeline"},
+    # The sync feed shows records exactly as the REST API does, so it builds on the API's representation.
+    "integrations": {"common", "workspaces", "security", "customization", "registry", "history", "timeline",
+                     "customers", "notes", "api"},
     "administration": {"common", "workspaces", "security", "customization", "registry", "history", "timeline"},
 }
 UNSCOPED_ALLOWED = {"security/access.py", "registry/services.py", "security/tokens.py", "registry/models.py",
-                    "workspaces/models.py"}
+                    "workspaces/models.py",
+                    # after-commit and background work that starts from an event, before a workspace is active
+                    "integrations/outbox.py", "integrations/webhooks.py"}
 
 
 def _sources(app):

@@ -22,6 +22,7 @@ def build_api() -> NinjaAPI:
                    throttle=[throttle.TokenRateThrottle()])
     problems.install(api)
     with translation.override(settings.LANGUAGE_CODE):  # the schema reads the same whoever loads it first
+        api.add_router("/sync", "clientela.integrations.api.router")
         for entity in all_entities():
             api.add_router(f"/{entity.key}", entity_router(entity))
     return api

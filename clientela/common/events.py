@@ -2,6 +2,9 @@
 
 Services call `emit()`; consumers (timeline, webhooks, automation, metrics) call `subscribe()`.
 Nothing that changes a record calls a consumer directly.
+
+Recorders registered with `record_with()` run inside the caller's transaction instead: the change
+log (a transactional outbox) is written by one, so it commits or rolls back with the change itself.
 """
 
 import logging
@@ -25,12 +28,20 @@ class DomainEvent:
 
 
 _subscribers: list[Callable[[DomainEvent], None]] = []
+_recorders: list[Callable[[DomainEvent], None]] = []
 
 
 def subscribe(handler: Callable[[DomainEvent], None]) -> Callable[[DomainEvent], None]:
     if handler not in _subscribers:
         _subscribers.append(handler)
     return handler
+
+
+def record_with(recorder: Callable[[DomainEvent], None]) -> Callable[[DomainEvent], None]:
+    """Call `recorder` in the emitting transaction; an error in it fails (and rolls back) the change."""
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+    return recorder
 
 
 def _dispatch(event: DomainEvent) -> None:
@@ -42,4 +53,6 @@ def _dispatch(event: DomainEvent) -> None:
 
 
 def emit(event: DomainEvent) -> None:
+    for recorder in list(_recorders):
+        recorder(event)
     transaction.on_commit(lambda: _dispatch(event), robust=True)

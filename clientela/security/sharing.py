@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clientela.common.events import DomainEvent, emit
 from clientela.workspaces.models import Membership
 from clientela.workspaces.scoping import current_workspace
 
@@ -31,6 +32,7 @@ def share_add(*, entity: str, record, by, user=None, team=None, can_edit: bool =
         defaults={"can_edit": can_edit, "shared_by": by})
     audit_log(action="record.shared", actor=by, target=record, target_type=entity, request=request,
               details={"with": str(user or team), "can_edit": can_edit})
+    _access_changed(entity, record, by)
     return share
 
 
@@ -41,6 +43,13 @@ def share_remove(*, share: RecordShare, record, by, request=None) -> None:
     audit_log(action="record.unshared", actor=by, target=record, target_type=share.entity, request=request,
               details={"with": str(share.user or share.team)})
     share.delete()
+    _access_changed(share.entity, record, by)
+
+
+def _access_changed(entity: str, record, by) -> None:
+    """Who may see the record changed: consumers (the sync feed) re-check it."""
+    emit(DomainEvent(name="access.changed", workspace_id=record.workspace_id, entity=entity,
+                     record_id=str(record.pk), actor_id=by.pk if by else None))
 
 
 def shares_for(entity: str, record):

@@ -1,0 +1,150 @@
+"""The sync feed: the records a user may see, then every later change to them, page by page.
+
+A cursor is opaque to clients (base64 of JSON). From no cursor the feed first streams a snapshot of
+every visible record, entity by entity in primary-key order, then the change log from the position
+read when the snapshot started. Change-log pages collapse repeated changes of one record and answer
+with its current state: an upsert if the user may see it now, a delete otherwise (trashed, purged,
+unshared, moved out of the user's scope). A change of what the user may see as a whole (role, teams,
+sharing rules) is detected by a fingerprint in the cursor and answered with a `reset`, then a fresh snapshot.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+
+from clientela.api.fields import output_prefetches
+from clientela.api.representation import record_out
+from clientela.registry.entities import Entity, all_entities
+from clientela.registry.visibility import entity_for
+from clientela.security import access
+from clientela.security.models import SharingRule
+
+from .models import ChangeEvent
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 200
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def _encode(state: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(text: str) -> dict:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor from exc
+    if (not isinstance(state, dict) or state.get("v") != 1 or not isinstance(state.get("p"), int)
+            or isinstance(state.get("p"), bool) or state["p"] < 0 or not isinstance(state.get("f"), str)):
+        raise InvalidCursor
+    snapshot = state.get("s")
+    if snapshot is not None and not (isinstance(snapshot, list) and len(snapshot) == 2
+                                     and all(isinstance(part, str) for part in snapshot)
+                                     and (snapshot[1] == "" or _valid_uuid(snapshot[1]))):
+        raise InvalidCursor
+    return state
+
+
+def _entities(user) -> list[Entity]:
+    return [entity for entity in all_entities() if access.can(user, "view", entity.key)]
+
+
+def fingerprint(user) -> str:
+    """Changes whenever what the user may see changes as a whole."""
+    role = access.role_for(user)
+    rules = SharingRule.objects.order_by("pk").values_list("pk", "updated_at", "is_active")
+    parts = [role and (role.key, sorted(role.rules_json().items())), sorted(access.team_user_ids(user)), sorted(map(str, access._team_tree(user)["up"])),
+             [(str(pk), str(at), active) for pk, at, active in rules]]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _shown(user, entity: Entity):
+    view = entity_for(user, entity)
+    queryset = entity.base_queryset().prefetch_related(*output_prefetches(view))
+    return view, access.visible(user, queryset, entity.key)
+
+
+def _snapshot(user, keys: list[str], state: list[str], limit: int) -> tuple[list[dict], list[str] | None]:
+    key, after = state
+    if key not in keys:
+        raise InvalidCursor
+    changes: list[dict] = []
+    for entity in [e for e in _entities(user) if keys.index(e.key) >= keys.index(key)]:
+        if entity.key != key:
+            after = ""
+        view, queryset = _shown(user, entity)
+        if after:
+            queryset = queryset.filter(pk__gt=after)
+        want = limit - len(changes)
+        rows = list(queryset.order_by("pk")[:want])
+        changes += [{"op": "upsert", "entity": entity.key, "id": str(row.pk), "data": record_out(view, row)}
+                    for row in rows]
+        if len(rows) == want:
+            return changes, [entity.key, str(rows[-1].pk)]
+    return changes, None
+
+
+def _valid_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _log(user, position: int, limit: int) -> tuple[list[dict], int, bool]:
+    events = list(ChangeEvent.objects.filter(id__gt=position).order_by("id")
+                  .values_list("id", "entity", "record_id")[:limit + 1])
+    has_more = len(events) > limit
+    events = events[:limit]
+    if events:
+        position = events[-1][0]
+    by_key = {entity.key: entity for entity in _entities(user)}
+    latest: dict[tuple[str, str], int] = {}
+    for event_id, key, record_id in events:
+        if key in by_key and _valid_uuid(record_id):
+            latest.pop((key, record_id), None)
+            latest[(key, record_id)] = event_id  # re-inserted: ordered by the last change
+    current: dict[tuple[str, str], dict] = {}
+    for key, entity in by_key.items():
+        ids = [record_id for (k, record_id) in latest if k == key]
+        if ids:
+            view, queryset = _shown(user, entity)
+            for row in queryset.filter(pk__in=ids):
+                current[(key, str(row.pk))] = record_out(view, row)
+    changes = [{"op": "upsert", "entity": key, "id": record_id, "data": current[(key, record_id)]}
+               if (key, record_id) in current else {"op": "delete", "entity": key, "id": record_id}
+               for (key, record_id) in latest]
+    return changes, position, has_more
+
+
+def sync_page(user, cursor: str, limit: int = DEFAULT_LIMIT) -> dict:
+    """One page of the feed for `user` in the current workspace."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    mark = fingerprint(user)
+    changes: list[dict] = []
+    if cursor:
+        state = _decode(cursor)
+        if state["f"] != mark:
+            changes.append({"op": "reset"})
+            cursor = ""
+    if not cursor:
+        entities = _entities(user)
+        last = ChangeEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        state = {"v": 1, "p": last, "f": mark, "s": [entities[0].key, ""] if entities else None}
+    keys = [entity.key for entity in _entities(user)]
+    if state.get("s"):
+        page, state["s"] = _snapshot(user, keys, state["s"], limit)
+        changes += page
+        has_more = True
+    else:
+        page, state["p"], has_more = _log(user, state["p"], limit)
+        changes += page
+    state = {k: v for k, v in state.items() if v is not None}
+    return {"changes": changes, "cursor": _encode(state), "has_more": has_more}

@@ -1,0 +1,152 @@
+"""The sync feed: a replay from the beginning equals what the user sees; later pages bring every change."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from clientela.customers.models import Contact
+from clientela.customers.tests import factories
+from clientela.registry import entities
+from clientela.registry.services import record_purge, record_trash, records_bulk_update
+from clientela.security import sharing
+from clientela.security.tokens import token_create
+from clientela.workspaces.models import Membership
+
+PROBLEM = "application/problem+json"
+
+
+def api_client(user, workspace) -> Client:
+    _token, secret = token_create(user=user, workspace=workspace, name="sync")
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def replay(client, mirror: dict, cursor: str = "", limit: int = 3) -> str:
+    """Apply pages to `mirror` ({(entity, id): data}) until the feed has nothing more; return the cursor."""
+    while True:
+        response = client.get("/api/v1/sync", {"cursor": cursor, "limit": limit})
+        assert response.status_code == 200, response.content
+        page = response.json()
+        for change in page["changes"]:
+            if change["op"] == "reset":
+                mirror.clear()
+            elif change["op"] == "upsert":
+                mirror[(change["entity"], change["id"])] = change["data"]
+            else:
+                mirror.pop((change["entity"], change["id"]), None)
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return cursor
+
+
+def patch(client, record, **data):
+    response = client.patch(f"/api/v1/contacts/{record.pk}", json.dumps(data), content_type="application/json")
+    assert response.status_code == 200, response.content
+
+
+def visible_through_api(client) -> dict:
+    seen = {}
+    for key in ("companies", "contacts"):
+        for row in client.get(f"/api/v1/{key}", {"limit": 200}).json()["results"]:
+            seen[(key, row["id"])] = client.get(f"/api/v1/{key}/{row['id']}").json()
+    return seen
+
+
+@pytest.fixture
+def world(in_acme):
+    users = in_acme.users
+    rep, rep2 = users["rep"], users["rep2"]
+    company = factories.company(rep, name="Talleres Norte S.L.", phones=[{"number": "+34912345678", "label": "work"}])
+    mine = [factories.contact(rep, first=f"Ana{i}", emails=[{"email": f"ana{i}@norte.es", "label": "work"}])
+            for i in range(4)]
+    theirs = [factories.contact(rep2, first=f"Bea{i}") for i in range(3)]
+    return {"rep": rep, "rep2": rep2, "company": company, "mine": mine, "theirs": theirs}
+
+
+def test_a_replay_from_the_beginning_equals_the_visible_records(in_acme, world):
+    client = api_client(world["rep"], in_acme)
+    mirror: dict = {}
+    replay(client, mirror)
+    assert mirror == visible_through_api(client)
+    assert ("contacts", str(world["mine"][0].pk)) in mirror
+
+
+def test_a_rep_never_gets_another_teams_records(in_acme, world):
+    mirror: dict = {}
+    replay(api_client(world["rep"], in_acme), mirror)
+    assert not {("contacts", str(c.pk)) for c in world["theirs"]} & mirror.keys()
+    rep2_mirror: dict = {}
+    replay(api_client(world["rep2"], in_acme), rep2_mirror)
+    assert {("contacts", str(c.pk)) for c in world["theirs"]} <= rep2_mirror.keys()
+    assert not {("contacts", str(c.pk)) for c in world["mine"]} & rep2_mirror.keys()
+
+
+def test_updates_deletes_and_lost_visibility_arrive_on_the_next_pages(in_acme, world):
+    rep, rep2, contacts = world["rep"], world["rep2"], entities.get("contacts")
+    shared = world["theirs"][0]
+    share = sharing.share_add(entity="contacts", record=shared, by=rep2, user=rep)
+    client = api_client(rep, in_acme)
+    mirror: dict = {}
+    cursor = replay(client, mirror)
+    assert ("contacts", str(shared.pk)) in mirror  # shared with rep, so part of the mirror
+    edited, trashed, given_away = world["mine"][:3]
+    patch(client, edited, job_title="Jefa de compras")
+    record_trash(entity=contacts, record=trashed, by=rep)
+    records_bulk_update(entity=contacts, ids=[given_away.pk], field="owner", value=rep2, by=rep)
+    sharing.share_remove(share=share, record=shared, by=rep2)
+    created = factories.contact(rep, first="Nueva")
+    page = client.get("/api/v1/sync", {"cursor": cursor, "limit": 50}).json()
+    ops = {(c["op"], c["id"]) for c in page["changes"]}
+    assert ops == {("upsert", str(edited.pk)), ("delete", str(trashed.pk)), ("delete", str(given_away.pk)),
+                   ("delete", str(shared.pk)), ("upsert", str(created.pk))}
+    replay(client, mirror, cursor)
+    assert mirror[("contacts", str(edited.pk))]["job_title"] == "Jefa de compras"
+    assert mirror == visible_through_api(client)
+
+
+def test_purged_and_restored_records_and_repeated_changes(in_acme, world):
+    rep, contacts = world["rep"], entities.get("contacts")
+    client = api_client(rep, in_acme)
+    mirror: dict = {}
+    cursor = replay(client, mirror)
+    record = world["mine"][0]
+    for title in ("Uno", "Dos", "Tres"):
+        patch(client, record, job_title=title)
+    page = client.get("/api/v1/sync", {"cursor": cursor}).json()
+    assert [(c["op"], c["data"]["job_title"]) for c in page["changes"]] == [("upsert", "Tres")]  # collapsed
+    record_trash(entity=contacts, record=record, by=rep)
+    record_purge(entity=contacts, record=Contact.trashed.get(pk=record.pk), by=rep)
+    page = client.get("/api/v1/sync", {"cursor": page["cursor"]}).json()
+    assert page["changes"] == [{"op": "delete", "entity": "contacts", "id": str(record.pk), "data": None}]
+
+
+def test_a_role_change_resets_the_mirror(in_acme, world):
+    rep = world["rep"]
+    client = api_client(rep, in_acme)
+    mirror: dict = {}
+    cursor = replay(client, mirror)
+    Membership.objects.filter(user=rep, workspace=in_acme).update(role="readonly")  # sees everything now
+    page = client.get("/api/v1/sync", {"cursor": cursor}).json()
+    assert page["changes"][0] == {"op": "reset", "entity": None, "id": None, "data": None}
+    replay(client, mirror, cursor)
+    assert {("contacts", str(c.pk)) for c in world["theirs"]} <= mirror.keys()
+    assert mirror == visible_through_api(client)
+
+
+@pytest.mark.parametrize("cursor", ["garbage!", "eyJ2IjoxfQ", "eyJ2IjoxLCJwIjotMSwiZiI6IngifQ",
+                                    "eyJ2IjoxLCJwIjowLCJmIjoieCIsInMiOlsiY29udGFjdHMiLCJub3QtYS11dWlkIl19"])
+def test_an_invalid_cursor_is_a_400_problem(in_acme, world, cursor):
+    response = api_client(world["rep"], in_acme).get("/api/v1/sync", {"cursor": cursor})
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def test_the_feed_needs_a_token(in_acme):
+    assert Client().get("/api/v1/sync").status_code == 401
+
+
+def test_the_fingerprint_is_stable_across_requests(in_acme, world):
+    from clientela.integrations.feed import fingerprint
+    from clientela.workspaces.models import User
+
+    assert fingerprint(world["rep"]) == fingerprint(User.objects.get(pk=world["rep"].pk))  # no cached objects

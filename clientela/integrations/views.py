@@ -1,0 +1,88 @@
+"""Webhook settings for administrators: subscriptions, their secret, and the delivery log."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clientela.security import access
+
+from . import services
+from .forms import WebhookForm
+from .models import WebhookDelivery, WebhookSubscription
+
+REVEAL_KEY = "integrations.reveal"
+
+
+def admin_only(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.workspace is None or not access.is_admin(request.user):
+            raise PermissionDenied(_("Only administrators can manage webhooks."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@admin_only
+def webhook_list(request):
+    return render(request, "integrations/webhooks.html", {"subscriptions": WebhookSubscription.objects.all()})
+
+
+@admin_only
+def webhook_edit(request, pk=None):
+    subscription = get_object_or_404(WebhookSubscription, pk=pk) if pk else WebhookSubscription()
+    form = WebhookForm(request.POST or None, instance=subscription)
+    if request.method == "POST" and form.is_valid():
+        creating = subscription._state.adding
+        subscription = services.webhook_save(subscription=form.save(commit=False), by=request.user, request=request)
+        messages.success(request, _("Webhook saved."))
+        if creating:
+            request.session[REVEAL_KEY] = str(subscription.pk)
+        return redirect("webhook_detail", subscription.pk)
+    return render(request, "integrations/webhook_form.html", {"form": form, "subscription": subscription},
+                  status=422 if form.errors else 200)
+
+
+@admin_only
+def webhook_detail(request, pk):
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    show_secret = request.session.pop(REVEAL_KEY, None) == str(subscription.pk)
+    deliveries = Paginator(subscription.deliveries.prefetch_related("attempt_log"), 50).get_page(request.GET.get("page"))
+    return render(request, "integrations/webhook_detail.html", {
+        "subscription": subscription, "deliveries": deliveries, "show_secret": show_secret})
+
+
+@require_POST
+@admin_only
+def webhook_toggle(request, pk):
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    services.webhook_set_active(subscription=subscription, active=not subscription.is_active, by=request.user,
+                                request=request)
+    messages.success(request, _("Webhook enabled.") if subscription.is_active else _("Webhook disabled."))
+    return redirect("webhook_list")
+
+
+@require_POST
+@admin_only
+def webhook_secret_roll(request, pk):
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    services.webhook_secret_roll(subscription=subscription, by=request.user, request=request)
+    request.session[REVEAL_KEY] = str(subscription.pk)
+    messages.success(request, _("A new secret was made; the old one no longer signs deliveries."))
+    return redirect("webhook_detail", subscription.pk)
+
+
+@require_POST
+@admin_only
+def delivery_redeliver(request, pk):
+    delivery = get_object_or_404(WebhookDelivery.objects.select_related("subscription"), pk=pk)
+    services.delivery_redeliver(delivery=delivery, by=request.user, request=request)
+    messages.success(request, _("The delivery will be sent again shortly."))
+    return redirect("webhook_detail", delivery.subscription_id)
