@@ -82,8 +82,11 @@ class CustomFieldForm(forms.ModelForm):
         mn, mx = data.get("min_value"), data.get("max_value")
         if mn is not None and mx is not None and mn > mx:
             self.add_error("max_value", _("“Maximum” must not be below the minimum."))
-        if self.instance.pk:
-            previous = {o["value"]: o for o in self.instance.options}
+        previous = {o["value"]: o for o in self.instance.options} if not self.instance._state.adding else {}
+        for option in options:  # dependent-picklist settings are edited on the picklist page; keep them
+            if previous.get(option["value"], {}).get("when"):
+                option["when"] = previous[option["value"]]["when"]
+        if previous:
             for gone in set(previous) - {o["value"] for o in options}:
                 options.append({**previous[gone], "active": False})  # old values stay readable
         self.instance.options = options if kind in OPTION_KINDS else []

@@ -1,5 +1,6 @@
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Func
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -23,6 +24,21 @@ def admin_display(label):
 def _first(rows) -> str:
     """First of prefetched, already ordered (primary first) rows, as text; no extra query."""
     return next((str(row) for row in rows), "")
+
+
+LIVE = models.Q(deleted_at__isnull=True)  # not in the trash: what lists show
+
+
+class EmailDomain(Func):
+    """The lowered part of an address after "@". The literals sit in the template, not in query
+    parameters, so SQLite and PostgreSQL both match the query to the `email_domain_idx` expression index."""
+
+    template = "LOWER(SUBSTR(%(expressions)s, INSTR(%(expressions)s, '@') + 1))"
+    output_field = models.CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, **extra,
+                           template="LOWER(SUBSTR(%(expressions)s, STRPOS(%(expressions)s, '@') + 1))")
 
 
 class Lifecycle(models.TextChoices):
@@ -131,7 +147,13 @@ class Company(Record):
         indexes = [
             models.Index("workspace", Lower("name"), name="company_name_idx"),
             models.Index(fields=["workspace", "domain"], name="company_domain_idx"),
-            models.Index(fields=["workspace", "deleted_at", "updated_at"], name="company_recent_idx"),
+            # the list free-text filter: a prefix of any search field, each served by an index
+            models.Index("workspace", Lower("domain"), name="company_domain_prefix_idx"),
+            models.Index("workspace", Lower("tax_id"), name="company_tax_id_idx"),
+            # the default sort, tie-break included, so a page is read off the index with no sort. Partial:
+            # PostgreSQL cannot take an order from an index column after an `IS NULL` condition.
+            models.Index(fields=["workspace", "updated_at", "id"], name="company_recent_idx", condition=LIVE),
+            models.Index(fields=["workspace", "deleted_at"], name="company_trash_idx", condition=~LIVE),  # trash page
             models.Index(fields=["workspace", "owner", "lifecycle_status"], name="company_owner_idx"),
         ]
 
@@ -186,8 +208,14 @@ class Contact(Record):
         indexes = [
             models.Index("workspace", Lower("first_name"), name="contact_first_idx"),
             models.Index("workspace", Lower("last_name"), name="contact_last_idx"),
-            models.Index(fields=["workspace", "deleted_at", "updated_at"], name="contact_recent_idx"),
-            models.Index(fields=["workspace", "owner", "lifecycle_status"], name="contact_owner_idx"),
+            models.Index("workspace", Lower("job_title"), name="contact_title_idx"),  # list free-text filter
+            # the default sort, tie-break included, so a page is read off the index with no sort. Partial:
+            # PostgreSQL cannot take an order from an index column after an `IS NULL` condition.
+            models.Index(fields=["workspace", "updated_at", "id"], name="contact_recent_idx", condition=LIVE),
+            models.Index(fields=["workspace", "deleted_at"], name="contact_trash_idx", condition=~LIVE),  # trash page
+            # owner + lifecycle filter, newest activity first, straight from the index (no sort)
+            models.Index(fields=["workspace", "owner", "lifecycle_status", "updated_at", "id"],
+                         name="contact_owner_recent_idx", condition=LIVE),
         ]
 
     def __str__(self):
@@ -258,7 +286,8 @@ class EmailAddress(ChannelBase):
         verbose_name = _("email")
         verbose_name_plural = _("emails")
         ordering = ["-is_primary", "created_at"]
-        indexes = [models.Index("workspace", Lower("email"), name="email_idx")]
+        indexes = [models.Index("workspace", Lower("email"), name="email_idx"),
+                   models.Index("workspace", EmailDomain("email"), name="email_domain_idx")]
 
     def __str__(self):
         return self.email

@@ -6,8 +6,9 @@ from django.db.models import Q, QuerySet
 
 from clientela.common import phones
 from clientela.common.domains import domain_of
+from clientela.registry.selectors import starts_with
 
-from .models import Company, EmailAddress, PhoneNumber
+from .models import Company, EmailAddress, EmailDomain, PhoneNumber
 
 EMAILISH = re.compile(r"^\S+@\S*$")
 DOMAINISH = re.compile(r"^(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)/?$", re.I)
@@ -53,14 +54,14 @@ def search_companies(queryset: QuerySet, text: str, hidden: frozenset = frozense
     if {"email": "emails", "phone": "phones", "domain": "website"}.get(kind) in hidden:
         return queryset.none()
     if kind == "email":
-        ids = EmailAddress.objects.filter(email__istartswith=text, company__isnull=False).values("company")
+        ids = EmailAddress.objects.filter(starts_with("email", text), company__isnull=False).values("company")
         return queryset.filter(Q(pk__in=ids) | Q(domain=text.split("@", 1)[1].lower()))
     if kind == "phone":
         ids = _phone_owner_ids(text, "company")
         return queryset.filter(pk__in=ids) if ids is not None else queryset.none()
     if kind == "domain":
         return queryset.filter(domain=domain_of(text))
-    return queryset.filter(Q(name__istartswith=text) | Q(name__icontains=f" {text}"))
+    return queryset.filter(starts_with("name", text))
 
 
 def search_contacts(queryset: QuerySet, text: str, hidden: frozenset = frozenset()) -> QuerySet:
@@ -70,17 +71,17 @@ def search_contacts(queryset: QuerySet, text: str, hidden: frozenset = frozenset
     if {"email": "emails", "phone": "phones", "domain": "emails"}.get(kind) in hidden:
         return queryset.none()
     if kind == "email":
-        ids = EmailAddress.objects.filter(email__istartswith=text, contact__isnull=False).values("contact")
+        ids = EmailAddress.objects.filter(starts_with("email", text), contact__isnull=False).values("contact")
         return queryset.filter(pk__in=ids)
     if kind == "phone":
         ids = _phone_owner_ids(text, "contact")
         return queryset.filter(pk__in=ids) if ids is not None else queryset.none()
     if kind == "domain":
-        ids = EmailAddress.objects.filter(email__iendswith=f"@{domain_of(text)}",
-                                          contact__isnull=False).values("contact")
+        ids = EmailAddress.objects.alias(domain=EmailDomain("email")).filter(
+            domain=domain_of(text), contact__isnull=False).values("contact")
         return queryset.filter(pk__in=ids)
     first, _, rest = text.partition(" ")
     if rest:
-        return queryset.filter(Q(first_name__istartswith=first, last_name__istartswith=rest)
-                               | Q(first_name__istartswith=text) | Q(last_name__istartswith=text))
-    return queryset.filter(Q(first_name__istartswith=text) | Q(last_name__istartswith=text))
+        return queryset.filter((starts_with("first_name", first) & starts_with("last_name", rest))
+                               | starts_with("first_name", text) | starts_with("last_name", text))
+    return queryset.filter(starts_with("first_name", text) | starts_with("last_name", text))

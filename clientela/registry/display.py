@@ -13,7 +13,7 @@ def field_display(record, name: str) -> str:
     if value in (None, ""):
         return ""
     if field.choices:
-        return str(getattr(record, f"get_{name}_display")())
+        return _choice_label(record, field, value)
     if isinstance(field, models.DateTimeField):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(field, models.DateField):
@@ -31,11 +31,28 @@ def value_display(entity, record, name: str) -> str:
     """Any column of a record as text: built-in field, custom field or computed column."""
     if definition := entity.custom(name):
         from clientela.customization.kinds import display
+        from clientela.customization.picklists import custom_option_label
 
-        return display(definition, (record.custom or {}).get(definition.key))
+        value = (record.custom or {}).get(definition.key)
+        if definition.kind == "picklist" and value not in (None, ""):
+            return custom_option_label(definition, value)  # with its colour
+        return display(definition, value)
     try:
         record._meta.get_field(name)
     except FieldDoesNotExist:
         value = getattr(record, name)
         return str(value() if callable(value) else value)
     return field_display(record, name)
+
+
+def _choice_label(record, field, value) -> str:
+    """A picklist value's label as the workspace set it (an OptionLabel: text with a colour)."""
+    from clientela.customization import picklists
+
+    from . import entities
+
+    try:
+        entity = entities.for_model(type(record))
+    except LookupError:
+        return str(getattr(record, f"get_{field.name}_display")())
+    return picklists.option_label(entity.key, field.name, value, field)

@@ -49,6 +49,10 @@ class Entity:
     hidden: frozenset[str] = frozenset()
     read_only: frozenset[str] = frozenset()  # shown, not editable
     custom_fields: tuple = ()  # the workspace's FieldDefinitions, named "cf_<key>" in columns and filters
+    # Detail page and form grouping: ((title, [field names]), ...) in the user's language; the applied
+    # customization Layout, if any (None = the default arrangement).
+    sections: tuple = ()
+    layout: Any = None
 
     @property
     def label(self):

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clientela.customization import picklists
+from clientela.customization.layouts import detail_sections, form_sections
 from clientela.history.selectors import history_for
 from clientela.security import access, sharing
 from clientela.timeline.sources import timeline
@@ -26,6 +28,7 @@ from .selectors import (
     PER_PAGE_CHOICES,
     ListQuery,
     capped_count,
+    estimated_count,
     parse_uuid_list,
     record_list,
     saved_views_for,
@@ -65,8 +68,8 @@ def _filter_options(entity, user, selected):
                 (str(u.pk), str(u)) for u in workspace_members()]
         elif field.many_to_many:
             choices = [(t.name, t.name) for t in field.related_model.objects.all()[:200]]
-        else:
-            choices = [(str(k), str(v)) for k, v in field.choices]
+        else:  # the workspace's options, deactivated ones included: old records still hold them
+            choices = [(o["value"], picklists.label(o)) for o in picklists.picklist_options(entity.key, name, field)]
         options.append({"name": name, "label": str(field.verbose_name), "choices": choices,
                         "selected": selected.get(name, "")})
     return options
@@ -86,6 +89,7 @@ def record_list_page(request, entity):
     query = ListQuery.from_params(entity, params)
     queryset = record_list(entity, request.user, query)
     total, exact = capped_count(queryset)
+    estimate = None if exact else estimated_count(queryset)
     pages = max(1, -(-total // query.per_page))
     page = min(query.page, pages) if exact else query.page
     offset = (page - 1) * query.per_page
@@ -101,6 +105,7 @@ def record_list_page(request, entity):
         "columns": columns,
         "total": total,
         "exact": exact,
+        "estimate": estimate,
         "page": page,
         "pages": pages,
         "has_next": has_next,
@@ -124,7 +129,7 @@ def record_list_page(request, entity):
 def _bulk_choices(entity, name):
     if name == "owner":
         return [(str(u.pk), str(u)) for u in workspace_members()]
-    return [(str(k), str(v)) for k, v in entity.field(name).choices]
+    return picklists.choices(picklists.picklist_options(entity.key, name, entity.field(name)), blank=False)
 
 
 def _detail_context(request, entity, record):
@@ -137,8 +142,7 @@ def _detail_context(request, entity, record):
     return {
         "entity": entity,
         "record": record,
-        "fields": [{"label": entity.field_label(n), "value": value_display(entity, record, n)}
-                   for n in entity.detail_fields],
+        "sections": detail_sections(entity, record, value_display),  # layout sections, in order
         "inlines": [{"label": i.label, "rows": list(getattr(record, i.name).all())} for i in entity.inlines],
         "timeline": timeline(request.user, refs),
         "history": history_for(entity=entity.key, record_ids=[record.pk], user=request.user, limit=100),
@@ -186,7 +190,7 @@ def _edit(request, entity, instance, creating):
         return redirect("record_detail", entity=entity.key, pk=record.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "registry/form.html",
-                  {"entity": entity, "form": form,
+                  {"entity": entity, "form": form, "sections": form_sections(entity, form),
                    "formsets": zip([i for i in entity.inlines if i.name not in entity.read_only], formsets, strict=True),
                    "creating": creating, "record": instance}, status=status)
 
@@ -266,7 +270,7 @@ def _bulk_value(entity, name, raw):
             return None
         member = workspace_members().filter(pk=raw).first() if raw.isdigit() else None
         return member or _INVALID
-    valid = {str(k) for k, _label in entity.field(name).choices}
+    valid = {value for value, _label in _bulk_choices(entity, name)}
     return raw if raw in valid else _INVALID
 
 

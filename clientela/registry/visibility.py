@@ -7,6 +7,7 @@ the forms, bulk edits and API writes. Custom fields are named "cf_<key>".
 
 from dataclasses import replace
 
+from clientela.customization.layouts import entity_layout_parts, layout_for
 from clientela.security import access
 
 from .custom_fields import with_custom_fields
@@ -14,7 +15,17 @@ from .entities import Entity
 
 
 def entity_for(user, entity: Entity) -> Entity:
-    entity = replace(entity, **with_custom_fields(entity))
+    entity = _without_hidden(user, replace(entity, **with_custom_fields(entity)))
+    return _with_layout(user, entity)
+
+
+def _with_layout(user, entity: Entity) -> Entity:
+    """Sections and default list columns from the workspace's layout for the user's role (one query)."""
+    role = access.role_for(user)
+    return replace(entity, **entity_layout_parts(entity, layout_for(entity.key, role.key if role else "")))
+
+
+def _without_hidden(user, entity: Entity) -> Entity:
     hidden = access.hidden_fields(user, entity.key)
     read_only = access.read_only_fields(user, entity.key)
     if not hidden and not read_only:

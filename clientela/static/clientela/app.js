@@ -90,3 +90,54 @@
   }
   document.addEventListener("DOMContentLoaded", function () { enhanceEditors(document); });
 })();
+
+// Picklists: colour swatches (set through the CSSOM, which the CSP allows) and dependent selects,
+// which offer only the options allowed for the controlling field's value (the server checks it too).
+(function () {
+  "use strict";
+
+  function paintSwatches(root) {
+    root.querySelectorAll(".swatch[data-color]").forEach(function (swatch) {
+      const color = swatch.getAttribute("data-color");
+      if (/^#[0-9a-fA-F]{6}$/.test(color)) swatch.style.backgroundColor = color;
+    });
+  }
+
+  function filterDependent(select, keepChosen) {
+    const form = select.form;
+    const controller = form && form.elements.namedItem(select.getAttribute("data-controlled-by"));
+    if (!controller) return;
+    let options;
+    try { options = JSON.parse(select.getAttribute("data-options") || "[]"); } catch (e) { return; }
+    const control = controller.value;
+    const chosen = select.value;
+    const blank = select.querySelector("option[value='']");
+    select.replaceChildren();
+    if (blank) select.appendChild(blank);
+    options.forEach(function (option) {
+      const allowed = !option.when.length || option.when.indexOf(control) !== -1;
+      if (!allowed && !(keepChosen && option.value === chosen)) return;  // an old record keeps its value
+      const el = document.createElement("option");
+      el.value = option.value;
+      el.textContent = option.label;
+      el.selected = option.value === chosen;
+      select.appendChild(el);
+    });
+    if (select.value !== chosen && blank) blank.selected = true;
+  }
+
+  function enhancePicklists(root) {
+    paintSwatches(root);
+    root.querySelectorAll("select[data-controlled-by]").forEach(function (select) { filterDependent(select, true); });
+  }
+
+  document.addEventListener("change", function (event) {
+    const el = event.target;
+    if (!el.form || !el.name) return;
+    el.form.querySelectorAll("select[data-controlled-by]").forEach(function (select) {
+      if (select.getAttribute("data-controlled-by") === el.name) filterDependent(select, false);
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () { enhancePicklists(document); });
+  document.addEventListener("htmx:load", function (event) { enhancePicklists(event.target); });
+})();
