@@ -1,5 +1,7 @@
 """Custom fields in the generic machinery: per-user entity columns, filters, form fields and history."""
 
+import uuid
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,8 @@ def with_custom_fields(entity) -> dict:
     names = [d.form_name for d in definitions]
     return {
         "custom_fields": definitions,
-        "list_columns": [*entity.list_columns, *(d.form_name for d in definitions if d.show_in_list)],
+        "list_columns": [*entity.list_columns, *(d.form_name for d in definitions
+                                                  if d.show_in_list and d.kind != FieldKind.LOOKUP)],
         "filters": [*entity.filters, *(d.form_name for d in definitions if d.kind in FILTER_KINDS)],
         "sortable": [*entity.sortable, *(d.form_name for d in definitions if d.kind != FieldKind.MULTI_PICKLIST)],
         "search_fields": [*entity.search_fields, *(d.form_name for d in definitions if d.kind in TEXT_KINDS)],
@@ -43,14 +46,45 @@ def custom_filter(definition, value: str) -> Q:
     return Q(**{path: value})
 
 
-def add_form_fields(form, definitions, resolve_lookup=None) -> None:
+def lookup_resolver(definition):
+    """For a "link to another record" field: find the record by id or by its exact name."""
+
+    def resolve(text: str):
+        from . import entities
+
+        target = entities.get_or_none(definition.lookup_entity)
+        if target is None:
+            return None
+        queryset = target.model.objects.all()
+        try:
+            found = queryset.filter(pk=uuid.UUID(text.strip())).first()
+        except ValueError:
+            found = next((r for r in target.search(queryset, text.strip())[:20]
+                          if str(r).casefold() == text.strip().casefold()), None)
+        return (found.pk, str(found)) if found else None
+
+    return resolve
+
+
+def lookup_label(definition, value) -> str:
+    """The linked record's name (one query; lookups are shown on detail pages, not as list columns)."""
+    from . import entities
+
+    target = entities.get_or_none(definition.lookup_entity)
+    found = target.model.objects.filter(pk=value).first() if target else None
+    return str(found) if found else str(value)
+
+
+def add_form_fields(form, definitions) -> None:
     """Add a form field per custom field, initialised from the record's stored values."""
     stored = form.instance.custom or {}
     for definition in definitions:
-        field = form_field(definition, resolve_lookup)
+        field = form_field(definition, lookup_resolver(definition) if definition.kind == FieldKind.LOOKUP else None)
         form.fields[definition.form_name] = field
         if not form.is_bound:
             value = stored.get(definition.key) if not form.instance._state.adding else (definition.default or None)
+            if definition.kind == FieldKind.LOOKUP and value:
+                value = lookup_label(definition, value)
             form.initial[definition.form_name] = from_json(definition, value)
 
 

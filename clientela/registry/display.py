@@ -36,6 +36,10 @@ def value_display(entity, record, name: str) -> str:
         value = (record.custom or {}).get(definition.key)
         if definition.kind == "picklist" and value not in (None, ""):
             return custom_option_label(definition, value)  # with its colour
+        if definition.kind == "lookup" and value:
+            from .custom_fields import lookup_label
+
+            return lookup_label(definition, value)
         return display(definition, value)
     try:
         record._meta.get_field(name)

@@ -188,3 +188,17 @@ def test_changing_a_type_reports_first_converts_what_converts_and_archives_the_r
     assert values == {"Ana": 12, "Bea": 7, "Carla": None}
     archive = client.get(f"/settings/fields/contacts/{code.pk}/archive.csv").content.decode()
     assert "n/a" in archive
+
+
+def test_a_link_to_another_record_is_typed_by_name_and_shown_by_name(in_acme):
+    admin = in_acme.users["admin"]
+    FieldDefinition.objects.create(workspace=in_acme, entity="contacts", key="referrer", kind="lookup",
+                                   label_en="Referred by", label_es="Recomendado por", lookup_entity="companies")
+    company = factories.company(admin, name="Olivares del Sur S.L.")
+    client = login(admin)
+    bad = _post(client, "/contacts/new/", referrer="Nadie S.A.")
+    assert bad.status_code == 422 and "no record named “Nadie S.A.”" in bad.content.decode()
+    assert _post(client, "/contacts/new/", referrer="olivares del sur s.l.").status_code == 302
+    contact = Contact.objects.get()
+    assert contact.custom["referrer"] == str(company.pk)
+    assert "Olivares del Sur S.L." in client.get(f"/contacts/{contact.pk}/").content.decode()
