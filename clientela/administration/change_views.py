@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 from clientela.customization import bundles
 from clientela.customization.changes import config_change_rollback
 from clientela.customization.models import ConfigChange
+from clientela.security.decorators import admin_required
 
-from .views import admin_only
 
-
-@admin_only
+@admin_required
 def change_list(request):
     changes = ConfigChange.objects.select_related("actor").order_by("-created_at")
     kind = request.GET.get("kind", "")
@@ -30,7 +29,7 @@ def change_list(request):
 
 
 @require_POST
-@admin_only
+@admin_required
 def change_rollback(request, pk):
     change = get_object_or_404(ConfigChange, pk=pk)
     try:
@@ -42,7 +41,7 @@ def change_rollback(request, pk):
     return redirect("config_changes")
 
 
-@admin_only
+@admin_required
 def bundle_export_view(request):
     data = json.dumps(bundles.bundle_export(), indent=2, ensure_ascii=False, sort_keys=True)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
@@ -51,7 +50,7 @@ def bundle_export_view(request):
     return response
 
 
-@admin_only
+@admin_required
 def bundle_import_view(request):
     """Upload a bundle, see what it would add, change and remove, then apply it in one go."""
     context: dict = {}

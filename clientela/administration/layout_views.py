@@ -14,9 +14,9 @@ from clientela.customization.models import Layout
 from clientela.registry import entities
 from clientela.registry.custom_fields import with_custom_fields
 from clientela.security import role_services
+from clientela.security.decorators import admin_required
 
 from .layout_forms import LayoutForm, layout_default_state
-from .views import admin_only
 
 
 def _entity_and_role(entity_key, role_key):
@@ -34,7 +34,7 @@ def _editor_url(entity_key, role_key):
     return f"{url}?role={role_key}" if role_key else url
 
 
-@admin_only
+@admin_required
 def layout_edit(request, entity):
     role_key = request.GET.get("role", "")
     entity, role = _entity_and_role(entity, role_key)
@@ -56,7 +56,7 @@ def layout_edit(request, entity):
 
 
 @require_POST
-@admin_only
+@admin_required
 def layout_reset_view(request, entity):
     role_key = request.GET.get("role", "")
     entity, _role = _entity_and_role(entity, role_key)

@@ -9,9 +9,9 @@ from clientela.customization import picklists
 from clientela.customization.models import FieldKind
 from clientela.customization.picklist_services import picklist_save
 from clientela.registry import entities
+from clientela.security.decorators import admin_required
 
 from .picklist_forms import OptionFormSet, PicklistForm, option_initial, when_choices
-from .views import admin_only
 
 
 def _entity_or_404(key):
@@ -42,7 +42,7 @@ def _lists(entity) -> dict[str, dict]:
     return result
 
 
-@admin_only
+@admin_required
 def picklist_list(request, entity):
     entity = _entity_or_404(entity)
     lists = _lists(entity)
@@ -53,7 +53,7 @@ def picklist_list(request, entity):
                   {"entity": entity, "all_entities": entities.all_entities(), "lists": lists})
 
 
-@admin_only
+@admin_required
 def picklist_edit(request, entity, name):
     entity = _entity_or_404(entity)
     lists = _lists(entity)

@@ -2,10 +2,8 @@
 
 import csv
 import json
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -21,7 +19,8 @@ from clientela.customization.conversion import conversion_plan, convert_values
 from clientela.customization.models import FieldDefinition
 from clientela.customization.security_config import role_state, sharing_rule_state, sharing_rule_target
 from clientela.registry import entities
-from clientela.security import access, role_services, sharing
+from clientela.security import role_services, sharing
+from clientela.security.decorators import admin_required
 from clientela.security.models import Role, SharingRule
 from clientela.workspaces.models import Membership
 
@@ -29,18 +28,7 @@ from .custom_field_forms import CustomFieldForm
 from .forms import RoleForm, SharingRuleForm
 
 
-def admin_only(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.workspace is None or not access.is_admin(request.user):
-            raise PermissionDenied(_("Only administrators can change workspace settings."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@admin_only
+@admin_required
 def role_list(request):
     counts: dict[str, int] = {}
     for key in Membership.objects.filter(workspace=request.workspace, is_active=True).values_list("role", flat=True):
@@ -49,7 +37,7 @@ def role_list(request):
     return render(request, "administration/roles.html", {"roles": roles})
 
 
-@admin_only
+@admin_required
 @transaction.atomic
 def role_edit(request, key=None):
     spec = role_services.role_spec(key) if key else None
@@ -73,7 +61,7 @@ def role_edit(request, key=None):
 
 
 @require_POST
-@admin_only
+@admin_required
 def member_role(request, pk):
     membership = get_object_or_404(Membership, pk=pk, workspace=request.workspace)
     key = request.POST.get("role", "")
@@ -90,13 +78,13 @@ def member_role(request, pk):
     return redirect("team_list")
 
 
-@admin_only
+@admin_required
 def sharing_rule_list(request):
     return render(request, "administration/sharing_rules.html",
                   {"rules": SharingRule.objects.select_related("team").order_by("entity", "name")})
 
 
-@admin_only
+@admin_required
 @transaction.atomic
 def sharing_rule_edit(request, pk=None):
     rule = get_object_or_404(SharingRule, pk=pk) if pk else SharingRule(workspace=request.workspace)
@@ -118,7 +106,7 @@ def sharing_rule_edit(request, pk=None):
 
 
 @require_POST
-@admin_only
+@admin_required
 @transaction.atomic
 def sharing_rule_delete(request, pk):
     rule = get_object_or_404(SharingRule, pk=pk)
@@ -136,7 +124,7 @@ def _entity_or_404(key):
     return entity
 
 
-@admin_only
+@admin_required
 def custom_field_list(request, entity):
     entity = _entity_or_404(entity)
     return render(request, "administration/custom_fields.html", {
@@ -145,7 +133,7 @@ def custom_field_list(request, entity):
         "trashed": FieldDefinition.trashed.filter(entity=entity.key).order_by("label_en")})
 
 
-@admin_only
+@admin_required
 def custom_field_edit(request, entity, pk=None):
     entity = _entity_or_404(entity)
     definition = get_object_or_404(FieldDefinition, pk=pk, entity=entity.key) if pk else \
@@ -178,7 +166,7 @@ def custom_field_edit(request, entity, pk=None):
 
 
 @require_POST
-@admin_only
+@admin_required
 def custom_field_trash(request, entity, pk):
     definition = get_object_or_404(FieldDefinition, pk=pk, entity=entity)
     custom_fields.field_trash(definition=definition, by=request.user, request=request)
@@ -187,7 +175,7 @@ def custom_field_trash(request, entity, pk):
 
 
 @require_POST
-@admin_only
+@admin_required
 def custom_field_restore(request, entity, pk):
     definition = get_object_or_404(FieldDefinition.trashed, pk=pk, entity=entity)
     custom_fields.field_restore(definition=definition, by=request.user, request=request)
@@ -195,7 +183,7 @@ def custom_field_restore(request, entity, pk):
     return redirect("custom_field_list", entity=entity)
 
 
-@admin_only
+@admin_required
 def custom_field_archive(request, entity, pk):
     """Values that did not survive a type change, as CSV (formulas neutralised)."""
     definition = get_object_or_404(FieldDefinition.with_trashed, pk=pk, entity=entity)

@@ -1,16 +1,13 @@
 """Webhook settings for administrators: subscriptions, their secret, and the delivery log."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clientela.security import access
+from clientela.security.decorators import admin_required
 
 from . import services
 from .forms import WebhookForm
@@ -19,23 +16,14 @@ from .models import WebhookDelivery, WebhookSubscription
 REVEAL_KEY = "integrations.reveal"
 
 
-def admin_only(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.workspace is None or not access.is_admin(request.user):
-            raise PermissionDenied(_("Only administrators can manage webhooks."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
-@admin_only
+@admin_required
 def webhook_list(request):
     return render(request, "integrations/webhooks.html", {"subscriptions": WebhookSubscription.objects.all()})
 
 
-@admin_only
+@admin_required
 def webhook_edit(request, pk=None):
     subscription = get_object_or_404(WebhookSubscription, pk=pk) if pk else WebhookSubscription()
     form = WebhookForm(request.POST or None, instance=subscription)
@@ -50,7 +38,7 @@ def webhook_edit(request, pk=None):
                   status=422 if form.errors else 200)
 
 
-@admin_only
+@admin_required
 def webhook_detail(request, pk):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     show_secret = request.session.pop(REVEAL_KEY, None) == str(subscription.pk)
@@ -60,7 +48,7 @@ def webhook_detail(request, pk):
 
 
 @require_POST
-@admin_only
+@admin_required
 def webhook_toggle(request, pk):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     services.webhook_set_active(subscription=subscription, active=not subscription.is_active, by=request.user,
@@ -70,7 +58,7 @@ def webhook_toggle(request, pk):
 
 
 @require_POST
-@admin_only
+@admin_required
 def webhook_secret_roll(request, pk):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     services.webhook_secret_roll(subscription=subscription, by=request.user, request=request)
@@ -80,7 +68,7 @@ def webhook_secret_roll(request, pk):
 
 
 @require_POST
-@admin_only
+@admin_required
 def delivery_redeliver(request, pk):
     delivery = get_object_or_404(WebhookDelivery.objects.select_related("subscription"), pk=pk)
     services.delivery_redeliver(delivery=delivery, by=request.user, request=request)
