@@ -119,6 +119,7 @@ def record_list_page(request, entity):
         "can_edit": access.can(request.user, "edit", entity.key),
         "can_delete": access.can(request.user, "delete", entity.key),
         "can_export": access.can(request.user, "export", entity.key),
+        "can_import": access.can(request.user, "import", entity.key),
         "bulk_fields": [{"name": n, "label": entity.field_label(n),
                          "choices": _bulk_choices(entity, n)} for n in entity.bulk_fields],
     }

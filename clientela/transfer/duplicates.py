@@ -1,0 +1,98 @@
+"""Duplicate keys: exact email, normalised phone, and folded name with company or city.
+
+One index holds the keys of the workspace's records and of the rows already taken from the file;
+`find` returns what a row matches and by which rule.
+"""
+
+from django.utils.translation import gettext as _
+
+from .text import fold
+
+
+def _inline(entity, name):
+    return next((inline for inline in entity.inlines if inline.name == name), None)
+
+
+def name_of(values: dict, entity) -> str:
+    fields = ("first_name", "last_name") if "first_name" in entity.form_class.base_fields else ("name",)
+    return fold(" ".join(str(values.get(f) or "") for f in fields))
+
+
+def row_keys(entity, values: dict) -> list[tuple[str, str]]:
+    """(rule, key) pairs of a row, from its normalised values keyed by target."""
+    keys = []
+    if values.get("emails.email"):
+        keys.append(("email", fold(values["emails.email"])))
+    if str(values.get("phones.number", "")).startswith("+"):
+        keys.append(("phone", values["phones.number"]))
+    name = name_of(values, entity)
+    if name:
+        if values.get("affiliations.company_name"):
+            keys.append(("name_company", f"{name}|{fold(values['affiliations.company_name'])}"))
+        if values.get("addresses.city"):
+            keys.append(("name_city", f"{name}|{fold(values['addresses.city'])}"))
+        if entity.key == "companies":
+            keys.append(("name", name))
+    return keys
+
+
+def rule_label(rule: str) -> str:
+    return {"email": _("same email"), "phone": _("same phone"), "name_company": _("same name and company"),
+            "name_city": _("same name and city"), "name": _("same name")}[rule]
+
+
+class DuplicateIndex:
+    def __init__(self):
+        self.records: dict[tuple[str, str], str] = {}  # (rule, key) -> record id in the database
+        self.rows: dict[tuple[str, str], int] = {}  # (rule, key) -> earlier row number in the file
+
+    def load(self, entity) -> "DuplicateIndex":
+        """Keys of the workspace's (not trashed) records of the entity."""
+        model = entity.model
+        names: dict[str, str] = {}
+        fields = ("first_name", "last_name") if "first_name" in entity.form_class.base_fields else ("name",)
+        for pk, *parts in model.objects.values_list("pk", *fields).iterator(chunk_size=5000):
+            names[str(pk)] = fold(" ".join(p or "" for p in parts))
+            if entity.key == "companies":
+                self.records.setdefault(("name", names[str(pk)]), str(pk))
+        for rule, inline_name, column in (("email", "emails", "email"), ("phone", "phones", "number")):
+            inline = _inline(entity, inline_name)
+            if inline is None:
+                continue
+            fk = inline.formset.fk.name
+            rows = inline.formset.model.objects.filter(**{f"{fk}__deleted_at__isnull": True})
+            for owner_id, value in rows.values_list(f"{fk}_id", column).iterator(chunk_size=5000):
+                self.records.setdefault((rule, fold(value) if rule == "email" else value), str(owner_id))
+        pairs = (("name_company", "affiliations", "company__name"), ("name_city", "addresses", "city"))
+        for rule, inline_name, column in pairs:
+            inline = _inline(entity, inline_name)
+            if inline is None:
+                continue
+            fk = inline.formset.fk.name
+            for owner_id, value in inline.formset.model.objects.values_list(f"{fk}_id", column).iterator(
+                    chunk_size=5000):
+                name = names.get(str(owner_id))
+                if name and value:
+                    self.records.setdefault((rule, f"{name}|{fold(value)}"), str(owner_id))
+        return self
+
+    def find(self, keys) -> tuple[str | None, int | None, str]:
+        """(record id, earlier row number, rule) of the first match; record first, then the file."""
+        for key in keys:
+            if key in self.records:
+                return self.records[key], None, key[0]
+        for key in keys:
+            if key in self.rows:
+                return None, self.rows[key], key[0]
+        return None, None, ""
+
+    def add(self, keys, number: int) -> None:
+        for key in keys:
+            self.rows.setdefault(key, number)
+
+    def claim(self, created: dict[str, int]) -> None:
+        """Keys of records an earlier run of this import created count as rows of the file, as before."""
+        for key, record_id in list(self.records.items()):
+            if record_id in created:
+                del self.records[key]
+                self.rows.setdefault(key, created[record_id])

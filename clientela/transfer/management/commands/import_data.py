@@ -1,0 +1,63 @@
+import json
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from clientela.registry import entities
+from clientela.transfer.readers import ImportFileError
+from clientela.transfer.services import import_count, import_create, import_run
+from clientela.workspaces.models import User, Workspace
+from clientela.workspaces.scoping import use_workspace
+
+
+class Command(BaseCommand):
+    help = "Import a CSV or XLSX file into an entity (contacts, companies, ...) of a workspace."
+
+    def add_arguments(self, parser):
+        parser.add_argument("entity")
+        parser.add_argument("file")
+        parser.add_argument("--workspace", required=True, help="Workspace slug.")
+        parser.add_argument("--user", required=True, help="Email of the importing user.")
+        parser.add_argument("--mapping", help="JSON file: {column name: field}; suggested from headers if left out.")
+        parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
+        parser.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip")
+        parser.add_argument("--region", default="", help="Default country of phone numbers (e.g. ES).")
+        parser.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default="")
+        parser.add_argument("--encoding", default="")
+        parser.add_argument("--delimiter", default="")
+        parser.add_argument("--sheet", default="")
+        parser.add_argument("--batch-size", type=int, default=500)
+
+    def handle(self, *args, **opts):
+        if entities.get_or_none(opts["entity"]) is None:
+            raise CommandError(f"Unknown entity {opts['entity']!r}.")
+        workspace = Workspace.objects.filter(slug=opts["workspace"]).first()
+        user = User.objects.filter(email__iexact=opts["user"]).first()
+        if workspace is None or user is None:
+            raise CommandError("Unknown workspace or user.")
+        path = Path(opts["file"])
+        mapping = json.loads(Path(opts["mapping"]).read_text()) if opts["mapping"] else None
+        options = {"on_duplicate": opts["on_duplicate"], "region": opts["region"].upper(),
+                   "date_order": opts["date_order"], "encoding": opts["encoding"], "sheet": opts["sheet"],
+                   "delimiter": opts["delimiter"].replace("\\t", "\t"), "batch_size": opts["batch_size"]}
+        with use_workspace(workspace):
+            try:
+                job = import_create(user=user, entity_key=opts["entity"], data=path.read_bytes(),
+                                    file_name=path.name, mapping=mapping, options=options, dry_run=opts["dry_run"])
+            except ImportFileError as exc:
+                raise CommandError("; ".join(exc.messages)) from exc
+            except PermissionDenied as exc:
+                raise CommandError("This user may not import these records.") from exc
+            self.stdout.write(f"Mapping: {json.dumps(job.mapping, ensure_ascii=False)}")
+            import_count(job)
+            job = import_run(job)
+            if job.status == job.Status.FAILED:
+                raise CommandError(job.error)
+            prefix = "Dry run — would have " if job.dry_run else ""
+            self.stdout.write(
+                f"{prefix}created: {job.created}, updated: {job.updated}, skipped as duplicate: {job.duplicates}, "
+                f"rejected: {job.rejected} ({job.rows_done} rows, {job.rows_per_second:.0f} rows/s)")
+            for row in job.rows.filter(action="rejected")[:20]:
+                errors = "; ".join(f"{e['field']}: {e['message']}" for e in row.errors)
+                self.stdout.write(f"  row {row.number}: {errors}")

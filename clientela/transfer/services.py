@@ -1,0 +1,254 @@
+"""Import jobs: create, run in committed batches (resumable, exactly once), undo, error file."""
+
+import csv
+import io
+import time
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientela.common.events import DomainEvent, emit
+from clientela.common.spreadsheets import neutralise
+from clientela.registry import entities
+from clientela.registry.visibility import entity_for
+from clientela.security import access
+from clientela.security.audit import audit_log
+from clientela.workspaces.scoping import current_workspace, use_workspace
+
+from .engine import Importer, Options
+from .mapping import suggest, validate_mapping
+from .models import ImportJob, ImportRow
+from .normalise import detect_date_order
+from .readers import ImportFileError, read_table
+
+DATE_SAMPLE = 2000
+RESUME_AFTER_SECONDS = 120  # a running job without progress for this long is taken as killed
+
+
+def read_job_table(job: ImportJob):
+    return _table(job)
+
+
+def job_copy(job: ImportJob) -> ImportJob:
+    """A new, real run of a dry-run job: same file, mapping and options."""
+    return ImportJob.objects.create(workspace=job.workspace, entity=job.entity, created_by=job.created_by,
+                                    file=job.file.name, file_name=job.file_name, mapping=job.mapping,
+                                    options=job.options, dry_run=False, total=job.total)
+
+
+def _table(job: ImportJob):
+    options = job.options
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    return read_table(data, job.file_name, encoding=options.get("encoding", ""),
+                      delimiter=options.get("delimiter", ""), sheet=options.get("sheet", ""))
+
+
+def import_create(*, user, entity_key: str, data: bytes, file_name: str, mapping: dict | None = None,
+                  options: dict | None = None, dry_run: bool = False, require_mapping: bool = True) -> ImportJob:
+    """Check the file and the mapping, store the file and a pending job. Raises ImportFileError."""
+    access.require(user, "import", entity_key)
+    options = dict(options or {})
+    table = read_table(data, file_name, encoding=options.get("encoding", ""),
+                       delimiter=options.get("delimiter", ""), sheet=options.get("sheet", ""))
+    entity = entity_for(user, entities.get(entity_key))
+    mapping = validate_mapping(entity, user, mapping if mapping is not None else suggest(entity, user, table.headers),
+                               table.headers)
+    if not mapping and require_mapping:
+        raise ImportFileError(_("No column of the file is mapped to a field."), code="bad_mapping")
+    options.setdefault("encoding", table.encoding)
+    options.setdefault("delimiter", table.delimiter)
+    job = ImportJob(workspace=current_workspace(), entity=entity_key, created_by=user, file_name=file_name[:255], mapping=mapping,
+                    options=options, dry_run=dry_run)
+    job.file.save(file_name or "import.csv", ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def _date_orders(job, table, entity) -> dict[str, str]:
+    """The day/month order of each date column, from its values unless the user chose one."""
+    from django import forms
+
+    chosen = job.options.get("date_order", "")
+    fields = entity.form_class(user=job.created_by).fields
+    columns = {h: t for h, t in job.mapping.items() if isinstance(fields.get(t), forms.DateField)}
+    if chosen or not columns:
+        return {}
+    sample = []
+    for _number, cells in table.rows:
+        sample.append(cells)
+        if len(sample) >= DATE_SAMPLE:
+            break
+    return {target: detect_date_order(row[table.headers.index(header)] for row in sample)
+            for header, target in columns.items()}
+
+
+def import_run(job: ImportJob) -> ImportJob:
+    """Process the job's rows from the last committed batch on. Each batch commits its records, its row
+    outcomes and the progress together, so a killed run leaves whole batches only and resumes exactly once.
+    """
+    with use_workspace(job.workspace):
+        user = job.created_by
+        entity = entity_for(user, entities.get(job.entity))
+        if not access.can(user, "import", job.entity):
+            return import_fail(job, _("You may no longer import this kind of record."))
+        try:
+            table = _table(job)
+            orders = _date_orders(job, table, entity)
+            table = _table(job)
+        except ImportFileError as exc:
+            return import_fail(job, "; ".join(exc.messages))
+        options = Options(on_duplicate=job.options.get("on_duplicate", "skip"),
+                          region=job.options.get("region", ""), date_order=job.options.get("date_order", ""),
+                          batch_size=int(job.options.get("batch_size", 500)))
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error="", finished_at=None,
+                                                   started_at=job.started_at or timezone.now())
+        job.refresh_from_db()
+        importer = Importer(entity=entity, user=user, workspace=job.workspace, mapping=job.mapping,
+                            headers=table.headers, options=options, date_orders=orders)
+        done = dict(job.rows.values_list("number", "action"))
+        created = {str(pk): number for number, pk in job.rows.filter(action=ImportRow.Action.CREATED)
+                   .values_list("number", "record_id")}
+        importer.index.claim(created)
+        _replay_duplicates(importer, job, table, done)
+        table = _table(job)
+        batch: list = []
+        for number, cells in table.rows:
+            if number in done:
+                continue
+            batch.append((number, cells))
+            if len(batch) >= options.batch_size:
+                _run_batch(job, importer, batch)
+                batch = []
+        if batch:
+            _run_batch(job, importer, batch)
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
+        job.refresh_from_db()
+        audit_log(action="import.finished", actor=user, target=job,
+                  details={"entity": job.entity, "dry_run": job.dry_run, "created": job.created,
+                           "updated": job.updated, "duplicates": job.duplicates, "rejected": job.rejected})
+        return job
+
+
+def _replay_duplicates(importer, job, table, done) -> None:
+    """On a resumed run, rows already taken from the file count again for in-file duplicates."""
+    if not done:
+        return
+    from .duplicates import row_keys
+
+    for number, cells in table.rows:
+        if done.get(number) in (ImportRow.Action.CREATED, ImportRow.Action.UPDATED):
+            importer.index.add(row_keys(importer.entity, importer.values_of(cells)), number)
+
+
+def _run_batch(job: ImportJob, importer: Importer, batch) -> None:
+    # wall time since the previous batch's progress, so its after-commit work (events) counts too
+    started = importer.clock or time.monotonic()
+    outcomes = [importer.decide(number, cells) for number, cells in batch]
+    counts = {action: sum(1 for o in outcomes if o.action == action)
+              for action in ("created", "updated", "duplicate", "rejected")}
+    with transaction.atomic():
+        if not job.dry_run:
+            importer.write(outcomes)
+        ImportRow.objects.bulk_create([
+            ImportRow(workspace=job.workspace, job=job, number=o.number, action=o.action,
+                      record_id=o.record_id if o.action in ("created", "updated") else None,
+                      errors=o.errors, cells=o.cells if o.action == "rejected" else [], previous=o.previous,
+                      related=o.related) for o in outcomes])
+        job.rows_done += len(batch)
+        job.created += counts["created"]
+        job.updated += counts["updated"]
+        job.duplicates += counts["duplicate"]
+        job.rejected += counts["rejected"]
+        importer.clock = time.monotonic()
+        job.seconds += importer.clock - started
+        job.save(update_fields=["rows_done", "created", "updated", "duplicates", "rejected", "seconds",
+                                "updated_at"])
+
+
+def import_fail(job: ImportJob, message: str) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=message,
+                                               finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def import_can_resume(job: ImportJob) -> bool:
+    """A failed run, or one whose worker stopped reporting progress (killed), can be picked up again."""
+    if job.status == ImportJob.Status.FAILED:
+        return True
+    stale = timezone.now() - job.updated_at > timedelta(seconds=RESUME_AFTER_SECONDS)
+    return job.status == ImportJob.Status.RUNNING and stale
+
+
+def import_count(job: ImportJob) -> int:
+    total = sum(1 for _row in _table(job).rows)
+    ImportJob.objects.filter(pk=job.pk).update(total=total)
+    job.total = total
+    return total
+
+
+@transaction.atomic
+def import_undo(*, job: ImportJob, by) -> None:
+    """Created records go to the trash; updated records get their previous values back."""
+    from clientela.history.models import FieldChange
+    from clientela.history.services import changes_record
+
+    access.require(by, "import", job.entity)
+    if job.dry_run or job.undone_at or job.is_active:
+        raise ImportFileError(_("This import cannot be undone."), code="not_undoable")
+    entity = entities.get(job.entity)
+    now = timezone.now()
+    written = list(job.rows.filter(action__in=[ImportRow.Action.CREATED, ImportRow.Action.UPDATED])
+                   .values_list("action", "record_id", "related"))
+    created = [pk for action, pk, _related in written if action == ImportRow.Action.CREATED]
+    companies = [pk for _action, _pk, related in written for pk in related.get("companies", [])]
+    for key, ids in ((job.entity, created), ("companies", companies)):
+        if not ids:
+            continue
+        model = entities.get(key).model
+        model.objects.filter(pk__in=ids).update(deleted_at=now, updated_by=by, updated_at=now)
+        for pk in ids:
+            emit(DomainEvent(name="record.deleted", workspace_id=job.workspace_id, entity=key, record_id=str(pk),
+                             actor_id=by.pk))
+        FieldChange.objects.bulk_create([
+            FieldChange(workspace=job.workspace, entity=key, record_id=pk, action=FieldChange.Action.DELETED,
+                        actor=by, batch=job.pk) for pk in ids])
+    inlines = {inline.name: inline for inline in entity.inlines}
+    for row in job.rows.filter(action=ImportRow.Action.UPDATED):
+        record = entity.model.objects.filter(pk=row.record_id).first()
+        if record is None:
+            continue
+        previous = dict(row.previous)
+        tags = previous.pop("tags", None)
+        for attname, value in previous.items():
+            model_field = next(f for f in record._meta.concrete_fields if f.attname == attname)
+            setattr(record, attname, model_field.to_python(value))
+        record.updated_by = by
+        record.save()
+        if tags is not None:
+            record.tags.set([t for t in record.tags.model.objects.filter(name__in=tags)])
+        for name, ids in row.related.items():
+            if name in inlines:
+                inlines[name].formset.model.objects.filter(pk__in=ids).delete()
+        changes_record(workspace=job.workspace, entity=job.entity, record_id=record.pk,
+                       action=FieldChange.Action.UPDATED, actor=by, changes={})
+        emit(DomainEvent(name="record.updated", workspace_id=job.workspace_id, entity=job.entity,
+                         record_id=str(record.pk), actor_id=by.pk))
+    job.status, job.undone_at = ImportJob.Status.UNDONE, now
+    job.save(update_fields=["status", "undone_at", "updated_at"])
+    audit_log(action="import.undone", actor=by, target=job, details={"entity": job.entity})
+
+
+def error_file(job: ImportJob) -> str:
+    """The rejected rows as CSV, with an "errors" column, ready to fix and import again."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*_table(job).headers, _("errors")])
+    for row in job.rows.filter(action=ImportRow.Action.REJECTED):
+        message = "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in row.errors)
+        writer.writerow([neutralise(str(c)) for c in row.cells] + [neutralise(message)])
+    return out.getvalue()
