@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/clientela
 
-.PHONY: run test install install-test lint test-sqlite test-postgres e2e messages clean
+.PHONY: run test install install-test lint test-sqlite test-postgres e2e messages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ e2e: install-test
 
 test: lint test-sqlite test-postgres e2e
 
+
+# The performance table (docs/performance.md); SIZE=small|medium|large (default large: 1M contacts).
+bench: install
+	$(PY) -m bench $(if $(SIZE),--size $(SIZE),)
 
 messages: install
 	cd clientela && ../$(PY) ../manage.py makemessages -l es --no-obsolete --no-wrap --add-location file -i "locale/*" && ../$(PY) ../manage.py compilemessages

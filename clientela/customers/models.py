@@ -150,6 +150,7 @@ class Company(Record):
             # the list free-text filter: a prefix of any search field, each served by an index
             models.Index("workspace", Lower("domain"), name="company_domain_prefix_idx"),
             models.Index("workspace", Lower("tax_id"), name="company_tax_id_idx"),
+            models.Index(fields=["workspace", "name"], name="company_name_order_idx", condition=LIVE),
             # the default sort, tie-break included, so a page is read off the index with no sort. Partial:
             # PostgreSQL cannot take an order from an index column after an `IS NULL` condition.
             models.Index(fields=["workspace", "updated_at", "id"], name="company_recent_idx", condition=LIVE),
@@ -209,6 +210,9 @@ class Contact(Record):
             models.Index("workspace", Lower("first_name"), name="contact_first_idx"),
             models.Index("workspace", Lower("last_name"), name="contact_last_idx"),
             models.Index("workspace", Lower("job_title"), name="contact_title_idx"),  # list free-text filter
+            # global search shows the first ten matches by name: read in this order, no sort of every match
+            models.Index(fields=["workspace", "last_name", "first_name"], name="contact_name_order_idx",
+                         condition=LIVE),
             # the default sort, tie-break included, so a page is read off the index with no sort. Partial:
             # PostgreSQL cannot take an order from an index column after an `IS NULL` condition.
             models.Index(fields=["workspace", "updated_at", "id"], name="contact_recent_idx", condition=LIVE),

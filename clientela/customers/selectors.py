@@ -13,6 +13,7 @@ from .models import Company, EmailAddress, EmailDomain, PhoneNumber
 EMAILISH = re.compile(r"^\S+@\S*$")
 DOMAINISH = re.compile(r"^(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)/?$", re.I)
 PHONEISH = re.compile(r"^[+(]?[\d\s().\-/]{6,}$")
+MATCHES_MAX = 1000  # ids taken from one indexed look-up before the records are fetched
 
 
 def company_by_name(name: str) -> Company | None:
@@ -54,8 +55,11 @@ def search_companies(queryset: QuerySet, text: str, hidden: frozenset = frozense
     if {"email": "emails", "phone": "phones", "domain": "website"}.get(kind) in hidden:
         return queryset.none()
     if kind == "email":
-        ids = EmailAddress.objects.filter(starts_with("email", text), company__isnull=False).values("company")
-        return queryset.filter(Q(pk__in=ids) | Q(domain=text.split("@", 1)[1].lower()))
+        # two indexed look-ups, then one `IN`: an `OR` of two subqueries makes PostgreSQL scan every company
+        ids = list(EmailAddress.objects.filter(starts_with("email", text), company__isnull=False)
+                   .values_list("company", flat=True)[:MATCHES_MAX])
+        ids += Company.objects.filter(domain=text.split("@", 1)[1].lower()).values_list("pk", flat=True)[:MATCHES_MAX]
+        return queryset.filter(pk__in=ids)
     if kind == "phone":
         ids = _phone_owner_ids(text, "company")
         return queryset.filter(pk__in=ids) if ids is not None else queryset.none()
