@@ -28,7 +28,7 @@ class DomainEvent:
 
 
 _subscribers: list[Callable[[DomainEvent], None]] = []
-_recorders: list[Callable[[DomainEvent], None]] = []
+_recorders: list[Callable[[list[DomainEvent]], None]] = []
 
 
 def subscribe(handler: Callable[[DomainEvent], None]) -> Callable[[DomainEvent], None]:
@@ -37,8 +37,8 @@ def subscribe(handler: Callable[[DomainEvent], None]) -> Callable[[DomainEvent],
     return handler
 
 
-def record_with(recorder: Callable[[DomainEvent], None]) -> Callable[[DomainEvent], None]:
-    """Call `recorder` in the emitting transaction; an error in it fails (and rolls back) the change."""
+def record_with(recorder: Callable[[list[DomainEvent]], None]) -> Callable[[list[DomainEvent]], None]:
+    """Call `recorder(events)` in the emitting transaction; an error in it fails (and rolls back) the change."""
     if recorder not in _recorders:
         _recorders.append(recorder)
     return recorder
@@ -53,6 +53,18 @@ def _dispatch(event: DomainEvent) -> None:
 
 
 def emit(event: DomainEvent) -> None:
+    emit_many([event])
+
+
+def emit_many(events: list[DomainEvent]) -> None:
+    """Emit many events at once (bulk changes): recorders see them as one batch, consumers one by one."""
+    if not events:
+        return
     for recorder in list(_recorders):
-        recorder(event)
-    transaction.on_commit(lambda: _dispatch(event), robust=True)
+        recorder(events)
+
+    def dispatch_all():
+        for event in events:
+            _dispatch(event)
+
+    transaction.on_commit(dispatch_all, robust=True)

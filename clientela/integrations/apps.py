@@ -10,4 +10,4 @@ class IntegrationsConfig(AppConfig):
 
         from . import outbox
 
-        events.record_with(outbox.change_record)
+        events.record_with(outbox.changes_record)

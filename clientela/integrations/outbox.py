@@ -24,14 +24,16 @@ def _lock_workspace_log(workspace_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def change_record(event: DomainEvent) -> ChangeEvent:
+def changes_record(events: list[DomainEvent]) -> list[ChangeEvent]:
+    """Write the events' log rows in the caller's transaction: one lock and one insert per workspace."""
     from .webhooks import deliveries_create
 
-    _lock_workspace_log(event.workspace_id)
-    change = ChangeEvent.unscoped.create(workspace_id=event.workspace_id, entity=event.entity,
-                                         record_id=str(event.record_id), name=event.name,
-                                         actor_id=event.actor_id, changes=event.changes or {})
-    if not event.name.startswith("access."):
-        transaction.on_commit(partial(deliveries_create, change.pk), robust=True)
-    return change
-
+    rows = [ChangeEvent(workspace_id=e.workspace_id, entity=e.entity, record_id=str(e.record_id), name=e.name,
+                        actor_id=e.actor_id, changes=e.changes or {}) for e in events]
+    for workspace_id in sorted({e.workspace_id for e in events}):
+        _lock_workspace_log(workspace_id)
+    created = ChangeEvent.unscoped.bulk_create(rows, batch_size=1000)
+    ids = [c.pk for c in created if c.pk is not None and not c.name.startswith("access.")]
+    if ids:
+        transaction.on_commit(partial(deliveries_create, ids), robust=True)
+    return created

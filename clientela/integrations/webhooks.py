@@ -49,21 +49,26 @@ def _enqueue(delivery: WebhookDelivery, run_after=None) -> None:
     task.enqueue(str(delivery.pk))
 
 
-def deliveries_create(change_id: int) -> list[WebhookDelivery]:
-    """After commit: one delivery per active subscription that wants the event, each sent by a task."""
-    change = ChangeEvent.unscoped.filter(pk=change_id).first()
-    if change is None:
+def deliveries_create(change_ids: list[int]) -> list[WebhookDelivery]:
+    """After commit: one delivery per active subscription that wants each event, each sent by a task.
+
+    One query when the workspace has no webhooks, however many records changed.
+    """
+    changes = ChangeEvent.unscoped.filter(pk__in=change_ids)
+    workspaces = changes.values_list("workspace_id", flat=True).distinct()
+    subscriptions = list(WebhookSubscription.unscoped.filter(workspace_id__in=workspaces, is_active=True))
+    if not subscriptions:
         return []
-    subscriptions = WebhookSubscription.unscoped.filter(workspace_id=change.workspace_id, is_active=True)
     created = []
-    for subscription in subscriptions:
-        if subscription.wants(change.event_type):
-            delivery_id = uuid.uuid4()
-            delivery = WebhookDelivery.unscoped.create(
-                workspace_id=change.workspace_id, subscription=subscription, event=change, delivery_id=delivery_id,
-                payload=_payload(change, delivery_id))
-            _enqueue(delivery)
-            created.append(delivery)
+    for change in changes.order_by("pk"):
+        for subscription in subscriptions:
+            if subscription.workspace_id == change.workspace_id and subscription.wants(change.event_type):
+                delivery_id = uuid.uuid4()
+                delivery = WebhookDelivery.unscoped.create(
+                    workspace_id=change.workspace_id, subscription=subscription, event=change,
+                    delivery_id=delivery_id, payload=_payload(change, delivery_id))
+                _enqueue(delivery)
+                created.append(delivery)
     return created
 
 

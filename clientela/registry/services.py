@@ -5,7 +5,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from clientela.common.events import DomainEvent, emit
+from clientela.common.events import DomainEvent, emit, emit_many
 from clientela.customization.selectors import field_definitions
 from clientela.history.models import FieldChange
 from clientela.history.services import changes_record
@@ -37,10 +37,14 @@ def _diff(before: dict, after: dict) -> dict:
     }
 
 
+def _domain_event(name: str, entity: Entity, record, by, changes=None) -> DomainEvent:
+    return DomainEvent(name=name, workspace_id=record.workspace_id, entity=entity.key, record_id=str(record.pk),
+                       actor_id=by.pk if by else None,
+                       changes={k: {"old": v[1], "new": v[2]} for k, v in (changes or {}).items()})
+
+
 def _event(name: str, entity: Entity, record, by, changes=None) -> None:
-    emit(DomainEvent(name=name, workspace_id=record.workspace_id, entity=entity.key, record_id=str(record.pk),
-                     actor_id=by.pk if by else None,
-                     changes={k: {"old": v[1], "new": v[2]} for k, v in (changes or {}).items()}))
+    emit(_domain_event(name, entity, record, by, changes))
 
 
 @transaction.atomic
@@ -126,7 +130,7 @@ def records_bulk_update(*, entity: Entity, ids, field: str, value, by) -> int:
     old = {r.pk: field_display(r, field) for r in changed}
     queryset.filter(pk__in=[r.pk for r in changed]).update(**{field: value, "updated_by": by,
                                                               "updated_at": timezone.now()})
-    history, batch = [], uuid.uuid4()
+    history, events, batch = [], [], uuid.uuid4()
     for record in changed:
         setattr(record, field, value)
         new = field_display(record, field)
@@ -134,8 +138,9 @@ def records_bulk_update(*, entity: Entity, ids, field: str, value, by) -> int:
                                    record_id=record.pk, action=FieldChange.Action.UPDATED, field=field,
                                    field_label=label, old_value=old[record.pk], new_value=new, actor=by,
                                    batch=batch))
-        _event("record.updated", entity, record, by, {field: (label, old[record.pk], new)})
+        events.append(_domain_event("record.updated", entity, record, by, {field: (label, old[record.pk], new)}))
     FieldChange.objects.bulk_create(history, batch_size=1000)
+    emit_many(events)
     return len(changed)
 
 
