@@ -16,8 +16,21 @@ Errors are RFC 9457 problem details (`application/problem+json`). Each token may
 calls a minute (so may each IP without a valid token); past it the answer is 429 with `Retry-After` (seconds)."""
 
 
+class ClientelaApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Errors are documented with the media type they are sent with: application/problem+json."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if str(status).startswith(("4", "5")) and "application/json" in content:
+                        content[problems.CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(title="Clientela API", version="1", description=DESCRIPTION, urls_namespace="api",
+    api = ClientelaApi(title="Clientela API", version="1", description=DESCRIPTION, urls_namespace="api",
                    auth=[throttle.refuse_limited_ip, TokenAuth(), BrowserSessionAuth(), throttle.count_unauthenticated],
                    throttle=[throttle.TokenRateThrottle()])
     problems.install(api)

@@ -27,6 +27,8 @@ TITLES = {
     "validation": _("The data is not valid"),
     "conflict": _("Conflict with existing data"),
     "rate-limited": _("Too many requests"),
+    "stale": _("The record changed meanwhile"),
+    "bad-request": _("Bad request"),
 }
 
 
@@ -41,6 +43,7 @@ class Problem(Schema):
     title: str
     status: int
     detail: str | None = None
+    code: str | None = None
 
 
 class ValidationProblem(Problem):
@@ -61,6 +64,18 @@ class ReadOnlyToken(PermissionDenied):
 
 class Conflict(Exception):
     pass
+
+
+class Stale(Exception):
+    """A write based on an old version of the record (If-Match or `version` no longer matches)."""
+
+
+class BadRequest(Exception):
+    """A query parameter that cannot be used, e.g. an invalid cursor or an unknown field in `fields=`."""
+
+    def __init__(self, field: str, code: str, message):
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, str(message)
 
 
 def problem(status: int, kind: str | None = None, detail=None, **extra) -> JsonResponse:
@@ -120,6 +135,15 @@ def _conflict(request, exc):
     return problem(409, "conflict", str(exc) or None)
 
 
+def _stale(request, exc):
+    return problem(412, "stale", str(exc) or None, code="stale")
+
+
+def _bad_request(request, exc: BadRequest):
+    return problem(400, "bad-request", exc.message, code=exc.code,
+                   errors=[{"field": exc.field, "message": exc.message, "code": exc.code}])
+
+
 def _rate_limited(request, exc: RateLimited | Throttled):
     seconds = exc.retry_after if isinstance(exc, RateLimited) else math.ceil(exc.wait or 1)
     detail = _("At most %(limit)d calls a minute are allowed; try again in %(seconds)d seconds.") % {
@@ -137,9 +161,12 @@ def install(api) -> None:
     api.add_exception_handler(PermissionDenied, _forbidden)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(Conflict, _conflict)
+    api.add_exception_handler(Stale, _stale)
+    api.add_exception_handler(BadRequest, _bad_request)
     api.add_exception_handler(RateLimited, _rate_limited)
     api.add_exception_handler(Throttled, _rate_limited)
 
 
 ERROR_RESPONSES = {401: Problem, 403: Problem, 404: Problem, 429: Problem}
-WRITE_RESPONSES = {**ERROR_RESPONSES, 409: Problem, 422: ValidationProblem}
+WRITE_RESPONSES = {**ERROR_RESPONSES, 409: Problem, 412: Problem, 422: ValidationProblem}
+LIST_RESPONSES = {**ERROR_RESPONSES, 400: ValidationProblem, 422: ValidationProblem}

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from clientela.registry.entities import Entity
 
+from .concurrency import version_of
 from .fields import ApiField, record_fields, row_fields
 
 _PLAIN = (str, int, float, bool, Decimal, UUID, date, datetime, time, list, dict)
@@ -47,5 +48,15 @@ def record_out(entity: Entity, record) -> dict:
         data["custom"] = {d.key: stored.get(d.key) for d in entity.custom_fields}
     data["created_at"] = record.created_at
     data["updated_at"] = record.updated_at
+    data["version"] = version_of(record)
     return data
+
+
+def output_names(entity: Entity) -> list[str]:
+    """The top-level keys `record_out` gives for the user's view of the entity, for `fields=`."""
+    shown = [field for field in record_fields(entity) if field.name not in entity.hidden]
+    names = [name for field in shown for name in ([f"{field.link.name}_id"] if field.link is not None else [])
+             + ([field.name] if field.output else [])]
+    names += [inline.name for inline in entity.inlines]
+    return names + (["custom"] if entity.custom_fields else []) + ["created_at", "updated_at", "version"]
 

@@ -1,12 +1,12 @@
-"""The endpoints of one registered entity: list, retrieve, create, partial update, trash.
+"""The endpoints of one registered entity: list, retrieve, create, partial update, trash, restore.
 
 Handlers are thin: the access decision (`clientela.security.access`), the list selector and the
 record services do the work, exactly as for the web pages.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -19,10 +19,20 @@ from clientela.security import access
 
 from .auth import is_read_only
 from .binding import bind
+from .concurrency import etag_of, locked, require_current
+from .cursors import Keyset
 from .fields import output_prefetches
-from .problems import ERROR_RESPONSES, WRITE_RESPONSES, ApiValidationError, Conflict, ReadOnlyToken
-from .representation import record_out
-from .schemas import entity_schemas
+from .problems import (
+    ERROR_RESPONSES,
+    LIST_RESPONSES,
+    WRITE_RESPONSES,
+    ApiValidationError,
+    BadRequest,
+    Conflict,
+    ReadOnlyToken,
+)
+from .representation import output_names, record_out
+from .schemas import FieldsParams, entity_schemas
 
 
 def _require(request, entity: Entity, verb: str) -> None:
@@ -41,6 +51,14 @@ def _shown(entity: Entity):
     return entity.base_queryset().prefetch_related(*output_prefetches(entity))
 
 
+def _refuse_null_characters(request) -> None:
+    """PostgreSQL cannot store or compare text with NUL; the web forms refuse it, and so does the API."""
+    for name, value in request.GET.items():
+        if "\x00" in value:
+            raise BadRequest(name, "null_characters", _("“%(field)s” contains null characters, which are not "
+                                                        "allowed.") % {"field": name})
+
+
 def _list_query(entity: Entity, params) -> ListQuery:
     if params.sort != entity.default_sort and params.sort.lstrip("-") not in entity.sortable:
         choices = ", ".join(entity.sortable)
@@ -50,22 +68,52 @@ def _list_query(entity: Entity, params) -> ListQuery:
     return ListQuery(text=params.q.strip(), sort=params.sort, filters=filters)
 
 
-def _next_url(request, params, has_next: bool) -> str | None:
-    if not has_next:
+def _next_url(request, params, next_cursor: str | None) -> str | None:
+    if next_cursor is None:
         return None
     query = request.GET.copy()
-    query["offset"] = params.offset + params.limit
+    if params.cursor:
+        query["cursor"] = next_cursor
+    else:
+        query["offset"] = params.offset + params.limit
     query["limit"] = params.limit
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
-def _save(entity: Entity, request, record, payload):
-    form, formsets = bind(entity_for(request.user, entity), user=request.user, instance=record, payload=payload.model_dump(exclude_unset=True))
+def _selection(entity: Entity, fields: str) -> set[str] | None:
+    """The keys `fields=` asks for (None: all), or BadRequest naming the first one the user cannot have."""
+    if not fields.strip():
+        return None
+    allowed = set(output_names(entity))
+    wanted = {name.strip() for name in fields.split(",") if name.strip()}
+    for name in sorted(wanted - allowed - {"id"}):
+        raise BadRequest("fields", "unknown_field",
+                         _("“%(field)s” is not a field of this record type that your role shows.") % {"field": name})
+    return wanted | {"id"}
+
+
+def _select(data: dict, selection: set[str] | None) -> dict:
+    return data if selection is None else {key: value for key, value in data.items() if key in selection}
+
+
+def _with_etag(response: HttpResponse, data: dict, record) -> dict:
+    response["ETag"] = etag_of(record)
+    return data
+
+
+def _save(entity: Entity, request, record, payload, response: HttpResponse):
+    values = payload.model_dump(exclude_unset=True)
+    version = values.pop("version", None)
+    form, formsets = bind(entity_for(request.user, entity), user=request.user, instance=record, payload=values)
     try:
-        saved = services.record_save(entity=entity, form=form, formsets=formsets, by=request.user)
+        with transaction.atomic():
+            if record.pk is not None and not record._state.adding:
+                require_current(request, locked(record), version)
+            saved = services.record_save(entity=entity, form=form, formsets=formsets, by=request.user)
     except IntegrityError as exc:
         raise Conflict(_("The change conflicts with existing data, for example a row listed twice.")) from exc
-    return record_out(entity_for(request.user, entity), _shown(entity).get(pk=saved.pk))
+    shown = _shown(entity).get(pk=saved.pk)
+    return _with_etag(response, record_out(entity_for(request.user, entity), shown), shown)
 
 
 def entity_router(entity: Entity) -> Router:
@@ -73,47 +121,77 @@ def entity_router(entity: Entity) -> Router:
     key = entity.key
     router = Router(tags=[key])
 
-    @router.get("", response={200: schemas.page, **ERROR_RESPONSES}, operation_id=f"{key}_list", exclude_unset=True,
+    @router.get("", response={200: schemas.page, **LIST_RESPONSES}, operation_id=f"{key}_list", exclude_unset=True,
                 summary=_("List"))
     def list_records(request, params: Query[schemas.list_params]):  # type: ignore[name-defined]
         _require(request, entity, "view")
+        _refuse_null_characters(request)
         seen = entity_for(request.user, entity)
-        queryset = record_list(seen, request.user, _list_query(seen, params))
+        selection = _selection(seen, params.fields)
+        query = _list_query(seen, params)
+        queryset = record_list(seen, request.user, query)
         count, exact = capped_count(queryset)
-        rows = list(queryset.prefetch_related(*output_prefetches(entity))[params.offset: params.offset + params.limit + 1])
-        return {"results": [record_out(seen, row) for row in rows[: params.limit]], "count": count,
-                "count_is_exact": exact, "limit": params.limit, "offset": params.offset,
-                "next": _next_url(request, params, len(rows) > params.limit)}
+        keyset = Keyset(seen, query.sort)
+        queryset = keyset.order(queryset).prefetch_related(*output_prefetches(entity))
+        if params.cursor:
+            rows = list(keyset.after(queryset, params.cursor)[: params.limit + 1])
+        else:
+            rows = list(queryset[params.offset: params.offset + params.limit + 1])
+        next_cursor = keyset.cursor(rows[params.limit - 1]) if len(rows) > params.limit else None
+        return {"results": [_select(record_out(seen, row), selection) for row in rows[: params.limit]],
+                "count": count, "count_is_exact": exact, "limit": params.limit, "offset": params.offset,
+                "next": _next_url(request, params, next_cursor), "next_cursor": next_cursor}
 
-    @router.get("/{record_id}", response={200: schemas.output, **ERROR_RESPONSES}, operation_id=f"{key}_retrieve", exclude_unset=True,
-                url_name=f"{key}-detail", summary=_("Get one"))
-    def retrieve_record(request, record_id: str):
+    @router.get("/{record_id}", response={200: schemas.output, **LIST_RESPONSES}, operation_id=f"{key}_retrieve",
+                exclude_unset=True, url_name=f"{key}-detail", summary=_("Get one"))
+    def retrieve_record(request, record_id: str, params: Query[FieldsParams], response: HttpResponse):
         _require(request, entity, "view")
-        return record_out(entity_for(request.user, entity), access.get_visible_or_404(request.user, _shown(entity), key, record_id))
+        seen = entity_for(request.user, entity)
+        selection = _selection(seen, params.fields)
+        record = access.get_visible_or_404(request.user, _shown(entity), key, record_id)
+        return _with_etag(response, _select(record_out(seen, record), selection), record)
 
     @router.post("", response={201: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_create", exclude_unset=True,
                  summary=_("Create"))
     def create_record(request, payload: schemas.input, response: HttpResponse):  # type: ignore[name-defined]
         _require(request, entity, "create")
-        data = _save(entity, request, entity.model(), payload)
+        data = _save(entity, request, entity.model(), payload, response)
         response["Location"] = reverse(f"api:{key}-detail", kwargs={"record_id": data["id"]})
         return Status(201, data)
 
-    @router.patch("/{record_id}", response={200: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_update", exclude_unset=True,
-                  summary=_("Change"))
-    def update_record(request, record_id: str, payload: schemas.input):  # type: ignore[name-defined]
+    @router.patch("/{record_id}", response={200: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_update",
+                  exclude_unset=True, summary=_("Change"),
+                  description=_("Send If-Match with the record's ETag (or its `version` in the body) to refuse "
+                                "the change with 412 when someone changed the record since you read it."))
+    def update_record(request, record_id: str, payload: schemas.input, response: HttpResponse):  # type: ignore[name-defined]
         _require(request, entity, "edit")
         record = access.get_visible_or_404(request.user, entity.model.objects.all(), key, record_id)
         _require_record(request, entity, "edit", record)
-        return _save(entity, request, record, payload)
+        return _save(entity, request, record, payload, response)
 
-    @router.delete("/{record_id}", response={204: None, **ERROR_RESPONSES}, operation_id=f"{key}_delete",
-                   summary=_("Move to the trash"))
+    @router.delete("/{record_id}", response={204: None, **ERROR_RESPONSES, 412: WRITE_RESPONSES[412]},
+                   operation_id=f"{key}_delete", summary=_("Move to the trash"))
     def delete_record(request, record_id: str):
         _require(request, entity, "delete")
         record = access.get_visible_or_404(request.user, entity.model.objects.all(), key, record_id)
         _require_record(request, entity, "delete", record)
-        services.record_trash(entity=entity, record=record, by=request.user)
+        with transaction.atomic():
+            require_current(request, locked(record))
+            services.record_trash(entity=entity, record=record, by=request.user)
         return Status(204, None)
+
+    @router.post("/{record_id}/restore", response={200: schemas.output, **ERROR_RESPONSES},
+                 operation_id=f"{key}_restore", exclude_unset=True, summary=_("Restore from the trash"))
+    def restore_record(request, record_id: str, response: HttpResponse):
+        _require(request, entity, "delete")
+        trashed = access.visible(request.user, entity.model.trashed.all(), key, "delete")
+        try:
+            record = trashed.get(pk=record_id)
+        except (entity.model.DoesNotExist, ValueError, ValidationError) as exc:
+            raise Http404 from exc
+        _require_record(request, entity, "delete", record)
+        services.record_restore(entity=entity, record=record, by=request.user)
+        shown = _shown(entity).get(pk=record.pk)
+        return _with_etag(response, record_out(entity_for(request.user, entity), shown), shown)
 
     return router

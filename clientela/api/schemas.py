@@ -23,12 +23,22 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 _ROW_ID_HELP = _("An existing row to change; leave out to add a row. Rows not listed are removed.")
 _LIST_HELP = _("Give the whole list: it replaces the current rows.")
+_VERSION_HELP = _("The record's version; it changes with every change. Also sent as the ETag header.")
+_IF_VERSION_HELP = _("Change only if the record is still at this version (like the If-Match header); "
+                     "else the answer is 412.")
+_FIELDS_HELP = _("Comma-separated fields to return (the id is always returned), e.g. “first_name,emails”.")
+_CURSOR_HELP = _("The “next_cursor” of the previous page. Unlike “offset”, it neither skips nor repeats "
+                 "rows when records are added meanwhile.")
 _CUSTOM_HELP = _("The workspace's custom fields of this record type, by key (their definitions are under "
                  "Settings → Custom fields). Values are validated like in the web forms.")
 
 
 class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
+
+
+class FieldsParams(Schema):
+    fields: str = Field("", max_length=2000, description=str(_FIELDS_HELP))
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ def _doc(field: ApiField, nullable: bool = False) -> dict:
     if field.choices:
         extra["enum"] = field.choices + ([None] if nullable else [])
     fmt = json_format(field)
-    if fmt:
+    if fmt and form_field.required:  # an optional field is "" when empty, which no format allows
         extra["format"] = fmt
     return {"description": ". ".join(parts) or None, "json_schema_extra": extra or None}
 
@@ -120,11 +130,13 @@ def entity_schemas(entity: Entity) -> EntitySchemas:
         **{key: (Optional[list[out]], Field(None, description=str(inline.label)))  # type: ignore[valid-type]  # noqa: UP045
            for inline, (key, (out, _in)) in zip(entity.inlines, rows.items(), strict=True)},
         custom=(Optional[dict[str, Any]], Field(None, description=str(_CUSTOM_HELP))),  # noqa: UP045
-        created_at=(datetime, ...), updated_at=(datetime, ...),
+        version=(int, Field(None, description=str(_VERSION_HELP))),  # left out only when `fields=` does
+        created_at=(datetime, Field(None)), updated_at=(datetime, Field(None)),
     )
     record_input = create_model(
         f"{name}Input", __base__=InputSchema, **_input_fields(fields),
         custom=(Optional[dict[str, Any]], Field(None, description=str(_CUSTOM_HELP))),  # noqa: UP045
+        version=(Optional[int], Field(None, description=str(_IF_VERSION_HELP))),  # noqa: UP045
         **{key: (Optional[list[row_in]], Field(None, description=f"{inline.label}. {_LIST_HELP}"))  # noqa: UP045
            for inline, (key, (_out, row_in)) in zip(entity.inlines, rows.items(), strict=True)},
     )
@@ -132,6 +144,7 @@ def entity_schemas(entity: Entity) -> EntitySchemas:
         f"{name}Page", __base__=Schema, results=(list[output], ...), count=(int, ...),  # type: ignore[valid-type]
         count_is_exact=(bool, Field(description=str(_("False when the count stopped at the counting limit.")))),
         limit=(int, ...), offset=(int, ...), next=(Optional[str], None),  # noqa: UP045
+        next_cursor=(Optional[str], Field(None, description=str(_CURSOR_HELP))),  # noqa: UP045
     )
     return EntitySchemas(output=output, input=record_input, page=page, list_params=_list_params(entity))
 
@@ -151,6 +164,8 @@ def _list_params(entity: Entity) -> type[Schema]:
                          description=str(_("A column; prefix with “-” for descending order.")))),
         limit=(int, Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)),
         offset=(int, Field(0, ge=0)),
+        cursor=(str, Field("", max_length=2000, description=str(_CURSOR_HELP))),
+        fields=(str, Field("", max_length=2000, description=str(_FIELDS_HELP))),
         **filters,
     )
 

@@ -381,7 +381,7 @@ def test_openapi_describes_every_entity(client):
     assert response.status_code == 200
     assert {"/api/v1/contacts", "/api/v1/contacts/{record_id}", "/api/v1/companies"} <= set(schema["paths"])
     operation_ids = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
-    assert len(operation_ids) == len(set(operation_ids)) == 11
+    assert len(operation_ids) == len(set(operation_ids)) == 13
     assert "Contact" in schema["components"]["schemas"] and "bearer" in json.dumps(schema).lower()
 
 
@@ -421,3 +421,150 @@ def test_a_body_that_is_not_a_json_object_is_refused_clearly(admin_api):
 
 def test_the_docs_page_loads_nothing_from_a_cdn(client):
     assert "https://" not in client.get("/api/v1/docs").content.decode()
+
+
+# --- restore ---------------------------------------------------------------------------------------------------
+
+
+def test_restore_brings_a_trashed_record_back(admin_api, lucia, acme):
+    admin_api.delete(f"/api/v1/contacts/{lucia.pk}")
+
+    response = admin_api.post(f"/api/v1/contacts/{lucia.pk}/restore")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["first_name"] == "Lucía" and response["ETag"].startswith('W/"')
+    assert admin_api.get(f"/api/v1/contacts/{lucia.pk}").status_code == 200
+    with use_workspace(acme):
+        assert Contact.objects.filter(pk=lucia.pk).exists()
+
+
+def test_restore_answers_404_for_a_live_an_invisible_or_an_unknown_record(admin_api, acme, globex, lucia):
+    with use_workspace(acme):
+        theirs = factories.contact(acme.users["rep2"], first="Ajena")
+    admin_api.delete(f"/api/v1/contacts/{theirs.pk}")
+    rep = api_client(acme.users["rep"], acme)
+    other = api_client(globex.users["admin"], globex)
+
+    for client, record_id in ((admin_api, lucia.pk), (rep, theirs.pk), (other, theirs.pk), (admin_api, "nope")):
+        response = client.post(f"/api/v1/contacts/{record_id}/restore")
+        assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+    assert api_client(acme.users["readonly"], acme).post(f"/api/v1/contacts/{theirs.pk}/restore").status_code == 403
+    with use_workspace(acme):
+        assert Contact.trashed.filter(pk=theirs.pk).exists()
+
+
+# --- optimistic concurrency ------------------------------------------------------------------------------------
+
+
+def test_a_stale_if_match_gets_412_and_the_first_change_is_kept(acme):
+    with use_workspace(acme):
+        lucia = factories.contact(acme.users["rep2"], first="Lucía", job_title="Buyer")
+    first, second = api_client(acme.users["admin"], acme), api_client(acme.users["manager"], acme)
+    read_first, read_second = first.get(f"/api/v1/contacts/{lucia.pk}"), second.get(f"/api/v1/contacts/{lucia.pk}")
+    assert read_first["ETag"] == read_second["ETag"] == f'W/"{read_first.json()["version"]}"'
+
+    won = first.patch(f"/api/v1/contacts/{lucia.pk}", json.dumps({"job_title": "CEO"}),
+                      content_type="application/json", headers={"If-Match": read_first["ETag"]})
+    lost = second.patch(f"/api/v1/contacts/{lucia.pk}", json.dumps({"job_title": "CTO"}),
+                        content_type="application/json", headers={"If-Match": read_second["ETag"]})
+
+    assert won.status_code == 200 and won["ETag"] != read_first["ETag"]
+    assert won.json()["version"] > read_first.json()["version"]
+    assert lost.status_code == 412 and lost["Content-Type"] == PROBLEM and lost.json()["code"] == "stale"
+    with use_workspace(acme):
+        assert Contact.objects.get(pk=lucia.pk).job_title == "CEO"
+
+
+def test_a_stale_version_in_the_body_or_on_delete_is_refused(admin_api, lucia, acme):
+    old = admin_api.get(f"/api/v1/contacts/{lucia.pk}").json()["version"]
+    send(admin_api, "patch", f"/api/v1/contacts/{lucia.pk}", {"job_title": "CEO", "version": old})
+
+    stale_body = send(admin_api, "patch", f"/api/v1/contacts/{lucia.pk}", {"job_title": "CTO", "version": old})
+    stale_delete = admin_api.delete(f"/api/v1/contacts/{lucia.pk}", headers={"If-Match": f'W/"{old}"'})
+    current = admin_api.get(f"/api/v1/contacts/{lucia.pk}")["ETag"]
+    fresh_delete = admin_api.delete(f"/api/v1/contacts/{lucia.pk}", headers={"If-Match": current})
+
+    assert (stale_body.status_code, stale_delete.status_code, fresh_delete.status_code) == (412, 412, 204)
+    with use_workspace(acme):
+        assert Contact.trashed.get(pk=lucia.pk).job_title == "CEO"
+
+
+# --- cursor pagination and field selection ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sort", ["-updated_at", "name", "-name", "owner", "lifecycle_status"])
+def test_cursor_pages_neither_skip_nor_repeat_rows_while_records_are_added(admin_api, acme, sort):
+    admin = acme.users["admin"]
+    with use_workspace(acme):
+        originals = {str(factories.contact(admin if i % 2 else acme.users["rep"], first=f"C{i:02}",
+                                           last="Ruiz" if i % 3 else "Abad").pk) for i in range(9)}
+    seen, url, params, added = [], "/api/v1/contacts", {"sort": sort, "limit": 2, "cursor": ""}, 0
+    while True:
+        page = admin_api.get(url, params).json()
+        seen += [row["id"] for row in page["results"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+        with use_workspace(acme):  # others insert meanwhile, before and after the cursor
+            factories.contact(admin, first=f"New{added}", last="Aaa" if added % 2 else "Zzz")
+        added += 1
+
+    mine = [record_id for record_id in seen if record_id in originals]
+    assert sorted(mine) == sorted(originals) and len(set(seen)) == len(seen)
+
+
+def test_an_invalid_cursor_is_a_400_problem(admin_api, lucia):
+    other_sort = admin_api.get("/api/v1/contacts", {"limit": 1, "sort": "name"})
+    send(admin_api, "post", "/api/v1/contacts", {"first_name": "Otro"})
+    cursor = admin_api.get("/api/v1/contacts", {"limit": 1}).json()["next_cursor"]
+    assert other_sort.status_code == 200 and cursor
+
+    import base64
+    forged = base64.urlsafe_b64encode(b'{"s":"-updated_at","k":["not a date","x"]}').decode()
+    for bad in ("%%%", "bm90IGpzb24", cursor[:-3], forged):
+        response = admin_api.get("/api/v1/contacts", {"cursor": bad})
+        assert response.status_code == 400 and response["Content-Type"] == PROBLEM, bad
+        assert response.json()["errors"][0] == {"field": "cursor", "code": "invalid_cursor",
+                                                "message": response.json()["detail"]}
+    assert admin_api.get("/api/v1/contacts", {"cursor": cursor, "sort": "name"}).status_code == 400
+
+
+def test_offset_pages_still_work_and_next_follows_the_cursor(admin_api, lucia):
+    send(admin_api, "post", "/api/v1/contacts", {"first_name": "Otro"})
+    by_offset = admin_api.get("/api/v1/contacts", {"limit": 1, "offset": 1}).json()
+    first = admin_api.get("/api/v1/contacts", {"limit": 1, "cursor": ""}).json()
+    by_cursor = admin_api.get(admin_api.get("/api/v1/contacts", {"limit": 1}).json()["next"]).json()
+
+    assert by_offset["results"][0]["id"] == by_cursor["results"][0]["id"] != first["results"][0]["id"]
+    assert "offset=1" in first["next"]
+    assert by_cursor["next_cursor"] is None
+
+
+def test_fields_selects_what_is_returned(admin_api, lucia):
+    listed = admin_api.get("/api/v1/contacts", {"fields": "first_name, emails"}).json()["results"][0]
+    one = admin_api.get(f"/api/v1/contacts/{lucia.pk}", {"fields": "version"})
+
+    assert set(listed) == {"id", "first_name", "emails"} and listed["emails"][0]["email"] == "lucia@bodegaspena.es"
+    assert set(one.json()) == {"id", "version"} and one["ETag"] == f'W/"{one.json()["version"]}"'
+
+
+def test_fields_refuses_unknown_and_hidden_fields_by_name(acme, lucia, admin_api):
+    from clientela.registry.entities import get
+    from clientela.registry.visibility import entity_for
+
+    unknown = admin_api.get("/api/v1/contacts", {"fields": "first_name,nickname"})
+    assert unknown.status_code == 400 and unknown["Content-Type"] == PROBLEM
+    assert "nickname" in unknown.json()["detail"] and unknown.json()["errors"][0]["field"] == "fields"
+    for user in acme.users.values():
+        with use_workspace(acme):
+            hidden = sorted(entity_for(user, get("contacts")).hidden)
+        if hidden:
+            response = api_client(user, acme).get("/api/v1/contacts", {"fields": hidden[0]})
+            assert response.status_code == 400 and hidden[0] in response.json()["detail"]
+
+
+def test_null_characters_in_list_parameters_are_a_400_problem(admin_api, lucia):
+    for params in ({"q": "a\x00b"}, {"f_tags": "\x00"}, {"cursor": "x\x00"}):
+        response = admin_api.get("/api/v1/contacts", params)
+        assert response.status_code == 400 and response["Content-Type"] == PROBLEM, params
+        assert response.json()["errors"][0]["field"] == next(iter(params))

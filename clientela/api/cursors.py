@@ -1,0 +1,101 @@
+"""Keyset ("cursor") pagination: the next page starts after the last row's sort key and primary key.
+
+Unlike an offset, a cursor does not shift when rows are added before it, so a client paging through
+a list while others insert records neither skips nor repeats a row. The cursor is opaque to clients:
+URL-safe base64 of JSON {"s": sort, "k": [sort values…, pk]}. Nulls sort first ascending, last
+descending, the same on every database.
+"""
+
+import base64
+import binascii
+import json
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from clientela.registry.entities import Entity
+
+from .problems import BadRequest
+
+_KEY = "_cursor_{}"
+
+
+def _resolve(model, path: str):
+    """(the field a sort path ends on or None for a key inside a JSON field, whether it may be null)."""
+    if path == "pk":
+        return model._meta.pk, False
+    nullable = False
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None, True
+        nullable = nullable or field.null
+        if not field.is_relation:
+            return field, nullable
+        model = field.related_model
+    return model._meta.pk, nullable
+
+
+class Keyset:
+    """The ordering of one list sort, and the filter for "after this row"."""
+
+    def __init__(self, entity: Entity, sort: str):
+        self.sort, self.descending = sort, sort.startswith("-")
+        self.paths = [*entity.order_fields(sort.lstrip("-")), "pk"]
+        self.fields, self.nullable = zip(*(_resolve(entity.model, path) for path in self.paths), strict=True)
+
+    def order(self, queryset):
+        keys = {_KEY.format(i): F(path) for i, path in enumerate(self.paths[:-1])}
+        terms = [F(path).desc(nulls_last=True) if self.descending else F(path).asc(nulls_first=True)
+                 for path in self.paths]
+        return queryset.annotate(**keys).order_by(*terms)
+
+    def cursor(self, row) -> str:
+        values = [getattr(row, _KEY.format(i)) for i in range(len(self.paths) - 1)] + [row.pk]
+        raw = json.dumps({"s": self.sort, "k": values}, cls=DjangoJSONEncoder, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    def _after(self, path: str, nullable: bool, value) -> Q:
+        if value is None:  # null is the smallest value
+            return Q(pk__in=[]) if self.descending else Q(**{f"{path}__isnull": False})
+        beyond = Q(**{f"{path}__{'lt' if self.descending else 'gt'}": value})
+        return beyond | Q(**{f"{path}__isnull": True}) if self.descending and nullable else beyond
+
+    @staticmethod
+    def _equal(path: str, value) -> Q:
+        return Q(**{f"{path}__isnull": True}) if value is None else Q(**{path: value})
+
+    def after(self, queryset, cursor: str):
+        values = self._decode(cursor)
+        condition, prefix = Q(pk__in=[]), Q()
+        for path, nullable, value in zip(self.paths, self.nullable, values, strict=True):
+            condition |= prefix & self._after(path, nullable, value)
+            prefix &= self._equal(path, value)
+        try:
+            return queryset.filter(condition)
+        except (ValidationError, ValueError, TypeError) as exc:
+            raise _invalid() from exc
+
+    def _decode(self, cursor: str) -> list:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+            raise _invalid() from exc
+        if not isinstance(data, dict) or data.get("s") != self.sort:
+            raise _invalid(_("This cursor belongs to another sort order; start again without a cursor."))
+        values = data.get("k")
+        if not isinstance(values, list) or len(values) != len(self.paths) or values[-1] is None:
+            raise _invalid()
+        try:
+            return [value if value is None or field is None else field.to_python(value)
+                    for field, value in zip(self.fields, values, strict=True)]
+        except (ValidationError, ValueError, TypeError) as exc:
+            raise _invalid() from exc
+
+
+def _invalid(message=None) -> BadRequest:
+    return BadRequest("cursor", "invalid_cursor",
+                      message or _("This cursor is not valid; use the “next_cursor” of a previous page."))
