@@ -59,12 +59,17 @@ def _refuse_null_characters(request) -> None:
                                                         "allowed.") % {"field": name})
 
 
-def _list_query(entity: Entity, params) -> ListQuery:
+def _list_query(entity: Entity, params, extra=None) -> ListQuery:
+    """The list query from the typed parameters, plus `f_cf_<key>` filters on the workspace's custom fields
+    (they vary by workspace, so they are read from the raw query string)."""
     if params.sort != entity.default_sort and params.sort.lstrip("-") not in entity.sortable:
         choices = ", ".join(entity.sortable)
         raise ApiValidationError([{"field": "sort", "code": "invalid_choice",
                                    "message": _("“sort”: choose one of %(choices)s.") % {"choices": choices}}])
-    filters = {name: value for name in entity.filters if (value := getattr(params, f"f_{name}"))}
+    filters = {name: value for name in entity.filters if not name.startswith("cf_")
+               and (value := getattr(params, f"f_{name}"))}
+    filters.update({name[2:]: value for name, value in (extra or {}).items()
+                    if name.startswith("f_cf_") and name[2:] in entity.filters and value})
     return ListQuery(text=params.q.strip(), sort=params.sort, filters=filters)
 
 
@@ -128,7 +133,7 @@ def entity_router(entity: Entity) -> Router:
         _refuse_null_characters(request)
         seen = entity_for(request.user, entity)
         selection = _selection(seen, params.fields)
-        query = _list_query(seen, params)
+        query = _list_query(seen, params, request.GET)
         queryset = record_list(seen, request.user, query)
         count, exact = capped_count(queryset)
         keyset = Keyset(seen, query.sort)

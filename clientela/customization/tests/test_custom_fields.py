@@ -202,3 +202,14 @@ def test_a_link_to_another_record_is_typed_by_name_and_shown_by_name(in_acme):
     contact = Contact.objects.get()
     assert contact.custom["referrer"] == str(company.pk)
     assert "Olivares del Sur S.L." in client.get(f"/contacts/{contact.pk}/").content.decode()
+
+
+def test_the_api_filters_lists_on_custom_picklists(fields, in_acme):
+    from clientela.security.tokens import token_create
+
+    client = login(in_acme.users["admin"])
+    for name, tier in (("Ana", "gold"), ("Bea", "silver")):
+        _post(client, "/contacts/new/", first_name=name, tier=tier, vat=f"ESB0000000{name[0]}")
+    token = token_create(user=in_acme.users["admin"], workspace=in_acme, name="t")[1]
+    rows = client.get("/api/v1/contacts", {"f_cf_tier": "silver"}, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert [r["first_name"] for r in rows["results"]] == ["Bea"]
