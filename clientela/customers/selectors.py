@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from clientela.common import phones
 from clientela.common.domains import domain_of
 from clientela.registry.selectors import starts_with
+from clientela.security import access
 
 from .models import Company, EmailAddress, EmailDomain, PhoneNumber
 
@@ -20,9 +21,10 @@ def company_by_name(name: str) -> Company | None:
     return Company.objects.filter(name__iexact=name.strip()).order_by("created_at").first()
 
 
-def company_names_starting(prefix: str, limit: int = 10) -> list[str]:
-    return list(Company.objects.filter(name__istartswith=prefix).order_by("name")
-                .values_list("name", flat=True)[:limit])
+def company_names_starting(user, prefix: str, limit: int = 10) -> list[str]:
+    """Suggestions for the company box: only companies the user may see."""
+    companies = access.visible(user, Company.objects.filter(name__istartswith=prefix), "companies")
+    return list(companies.order_by("name").values_list("name", flat=True)[:limit])
 
 
 def _phone_owner_ids(text: str, link: str) -> QuerySet | None:

@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,10 @@ def note_create(*, entity, record, body: str, files=(), by) -> Note:
 
 
 @transaction.atomic
-def note_delete(*, note: Note, by) -> None:
+def note_delete(*, note: Note, entity, record, by) -> None:
     """Authors delete their own notes; users who may edit the record delete any of its notes."""
+    if note.author_id != by.pk and not access.can_record(by, "edit", entity.key, record):
+        raise PermissionDenied(_("Only the author or someone who may edit the record can delete this note."))
     for attachment in note.attachments.all():
         transaction.on_commit(lambda f=attachment.file: f.delete(save=False))
     note.delete()

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -40,9 +40,7 @@ def note_create(request, entity, pk):
 def note_delete(request, pk):
     note = get_object_or_404(Note, pk=pk)
     entity, record = _record(request.user, note.entity, note.record_id)
-    if note.author_id != request.user.pk and not access.can_record(request.user, "edit", entity.key, record):
-        raise PermissionDenied(_("Only the author or someone who may edit the record can delete this note."))
-    services.note_delete(note=note, by=request.user)
+    services.note_delete(note=note, entity=entity, record=record, by=request.user)
     messages.success(request, _("Note deleted."))
     return redirect("record_detail", entity=entity.key, pk=record.pk)
 

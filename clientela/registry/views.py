@@ -80,8 +80,8 @@ def record_list_page(request, entity):
     params = request.GET
     saved = None
     if "view" in params:
-        saved = saved_views_for(entity, request.user).filter(pk=params["view"]).first() if parse_uuid_list(
-            [params["view"]]) else None
+        view_ids = parse_uuid_list([params["view"]])
+        saved = saved_views_for(entity, request.user).filter(pk__in=view_ids).first() if view_ids else None
         if saved:
             params = params.copy()
             for key, value in saved.query.items():

@@ -1,17 +1,13 @@
 """The import wizard: upload → mapping and options → (dry-run report) → run with live progress → undo."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clientela.registry import entities
-from clientela.registry.visibility import entity_for
+from clientela.registry.views import entity_view
 from clientela.security import access
 
 from . import mapping as column_mapping
@@ -21,21 +17,7 @@ from .readers import ImportFileError, check_size
 from .services import error_file, import_can_resume, import_create, import_undo, job_copy, read_job_table
 from .tasks import import_job_run
 
-
-def import_view(view):
-    """Resolve the entity and refuse users whose role does not allow importing it."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, entity, *args, **kwargs):
-        found = entities.get_or_none(entity)
-        if found is None:
-            raise Http404
-        if not access.can(request.user, "import", found.key):
-            raise PermissionDenied(_("Your role does not allow importing these records."))
-        return view(request, entity_for(request.user, found), *args, **kwargs)
-
-    return wrapper
+import_view = entity_view("import")
 
 
 def _job(request, entity, pk) -> ImportJob:

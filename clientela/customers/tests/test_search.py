@@ -48,3 +48,11 @@ def test_phones_are_stored_e164_and_shown_in_national_format(people):
     assert phone.number == "+34612345678"
     page = login(people.owner).get(f"/contacts/{people.pk}/").content.decode()
     assert "612 34 56 78" in page
+
+
+def test_company_suggestions_only_offer_companies_the_user_may_see(in_acme):
+    factories.company(in_acme.users["rep"], name="Bodega Norte S.L.")
+    factories.company(in_acme.users["rep2"], name="Bodega Sur S.L.")
+    suggestions = login(in_acme.users["rep"]).get("/companies/names/", {"affiliations-0-company_name": "Bodega"})
+    assert "Bodega Norte S.L." in suggestions.content.decode()
+    assert "Bodega Sur S.L." not in suggestions.content.decode()
