@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from clientela.security.models import Role, SharingRule
 from clientela.workspaces.scoping import current_workspace
 
-from .changes import _appliers, config_change_record, load_appliers
+from .changes import applier_for, config_change_record
 from .models import FieldDefinition, Layout, PicklistOverride
 from .security_config import role_state, sharing_rule_state, sharing_rule_target
 from .services import field_state
@@ -85,11 +85,10 @@ def bundle_diff(bundle: dict) -> dict[str, list]:
 @transaction.atomic
 def bundle_import(bundle: dict, *, by, reason: str = "") -> int:
     """Apply the bundle; all or nothing. Returns how many items changed."""
-    load_appliers()
     current = current_items()
     applied = 0
     for kind in KINDS:
-        applier = _appliers.get(kind)
+        applier = applier_for(kind)
         theirs, ours = bundle["items"].get(kind, {}), current[kind]
         targets = [t for t in theirs if ours.get(t) != theirs[t]] + [t for t in ours if t not in theirs]
         if targets and applier is None:

@@ -24,17 +24,8 @@ def register_applier(kind: str, applier: Applier) -> None:
     _appliers[kind] = applier
 
 
-def load_appliers() -> None:
-    """Import the modules that register appliers (kept out of import time to avoid import cycles)."""
-    from importlib import import_module
-
-    for module in ("security_config", "services", "picklists", "layouts"):
-        name = f"clientela.customization.{module}"
-        try:
-            import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+def applier_for(kind: str) -> Applier | None:
+    return _appliers.get(kind)
 
 
 def config_change_record(*, kind: str, target: str, before: dict | None, after: dict | None, by,
@@ -51,8 +42,7 @@ def config_change_rollback(*, change: ConfigChange, by, reason: str = "") -> Con
     """Put one configuration item back as it was before `change` (later changes to it are undone too)."""
     if not access.is_admin(by):
         raise PermissionDenied(_("Only administrators can roll back configuration changes."))
-    load_appliers()
-    applier = _appliers.get(change.kind)
+    applier = applier_for(change.kind)
     if applier is None:
         raise ValidationError(_("Changes of this kind cannot be rolled back."), code="no_rollback")
     current = ConfigChange.objects.filter(kind=change.kind, target=change.target).order_by("-created_at").first()

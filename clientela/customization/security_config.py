@@ -8,8 +8,6 @@ from clientela.security.roles import DEFAULT_ROLES
 from clientela.workspaces.models import Membership, Team
 from clientela.workspaces.scoping import current_workspace
 
-from .changes import register_applier
-
 
 def role_state(role: Role | None) -> dict | None:
     if role is None:
@@ -60,6 +58,3 @@ def apply_sharing_rule_state(target: str, state: dict | None, by) -> None:
     rule.can_edit, rule.is_active = state.get("can_edit", False), state.get("is_active", True)
     rule.save()
 
-
-register_applier("role", apply_role_state)
-register_applier("sharing_rule", apply_sharing_rule_state)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from clientela.security.audit import audit_log
 
-from .changes import config_change_record, register_applier
+from .changes import config_change_record
 from .models import FieldDefinition
 
 STATE_FIELDS = ("label_en", "label_es", "help_text", "kind", "required", "unique", "default", "min_value",
@@ -89,5 +89,3 @@ def apply_field_state(target: str, state: dict | None, by, source: str = "rollba
     definition.full_clean(exclude=["workspace", "created_by"])
     definition.save()
 
-
-register_applier("custom_field", apply_field_state)
