@@ -27,6 +27,7 @@ _VERSION_HELP = _("The record's version; it changes with every change. Also sent
 _IF_VERSION_HELP = _("Change only if the record is still at this version (like the If-Match header); "
                      "else the answer is 412.")
 _FIELDS_HELP = _("Comma-separated fields to return (the id is always returned), e.g. “first_name,emails”.")
+MAX_OFFSET = 10**9  # databases keep offsets in 64-bit integers; past this, use cursors
 _CURSOR_HELP = _("The “next_cursor” of the previous page. Unlike “offset”, it neither skips nor repeats "
                  "rows when records are added meanwhile.")
 _CUSTOM_HELP = _("The workspace's custom fields of this record type, by key (their definitions are under "
@@ -163,7 +164,7 @@ def _list_params(entity: Entity) -> type[Schema]:
         sort=(str, Field(entity.default_sort, json_schema_extra={"enum": sorts},
                          description=str(_("A column; prefix with “-” for descending order.")))),
         limit=(int, Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)),
-        offset=(int, Field(0, ge=0)),
+        offset=(int, Field(0, ge=0, le=MAX_OFFSET)),
         cursor=(str, Field("", max_length=2000, description=str(_CURSOR_HELP))),
         fields=(str, Field("", max_length=2000, description=str(_FIELDS_HELP))),
         **filters,

@@ -568,3 +568,8 @@ def test_null_characters_in_list_parameters_are_a_400_problem(admin_api, lucia):
         response = admin_api.get("/api/v1/contacts", params)
         assert response.status_code == 400 and response["Content-Type"] == PROBLEM, params
         assert response.json()["errors"][0]["field"] == next(iter(params))
+
+
+def test_an_absurd_offset_is_refused_as_bad_input_not_a_server_error(admin_api):
+    response = admin_api.get("/api/v1/companies", {"offset": "1070939783463969488896", "sort": "industry"})
+    assert response.status_code in (400, 422) and response["Content-Type"] == PROBLEM
