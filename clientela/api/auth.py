@@ -4,6 +4,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from clientela.security.tokens import token_authenticate
+from clientela.workspaces.middleware import activate_user_timezone
 from clientela.workspaces.scoping import activate_for_request
 
 
@@ -16,6 +17,7 @@ class TokenAuth(HttpBearer):
         request.api_token = api_token
         request.workspace = api_token.workspace
         activate_for_request(api_token.workspace)
+        activate_user_timezone(api_token.user)  # the middleware ran before the token was known
         return api_token
 
 

@@ -6,6 +6,14 @@ from .scoping import _current
 from .selectors import workspace_for_request
 
 
+def activate_user_timezone(user) -> None:
+    """Dates and times in the user's own zone ("today" for a user in Madrid starts at 23:00 UTC)."""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(user.timezone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
 class UserPreferencesMiddleware:
     """Language from the profile (else the browser, via LocaleMiddleware); times in the user's zone."""
 
@@ -18,10 +26,7 @@ class UserPreferencesMiddleware:
             if user.language:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.timezone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            activate_user_timezone(user)
         response = self.get_response(request)
         if user.is_authenticated and user.language:
             response.headers.setdefault("Content-Language", user.language)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zoneinfo
 from datetime import timedelta
 
 from django.test import Client
@@ -71,7 +72,7 @@ def test_administrators_filter_the_workspaces_logins(acme, globex):
     failed = admin.get(f"/settings/security/logins/?user={rep}&success=no").content.decode()
     assert "203.0.113.1" in failed and "203.0.113.2" not in failed and "203.0.113.3" not in failed
 
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(acme.users["admin"].timezone)).isoformat()
     recent = admin.get(f"/settings/security/logins/?date_from={today}&date_to={today}").content.decode()
     assert "203.0.113.3" in recent and "203.0.113.5" not in recent
 
