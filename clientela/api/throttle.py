@@ -15,8 +15,9 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from ninja.conf import settings as ninja_settings
 from ninja.throttling import BaseThrottle
+
+from clientela.common import network
 
 WINDOW_SECONDS = 60
 
@@ -65,15 +66,8 @@ def rate_used(subject: str) -> tuple[int, float]:
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR, or the address ninja's throttles use when NINJA_NUM_PROXIES says proxies set X-Forwarded-For.
-
-    Hashed for the cache key, since forwarded headers are client-supplied text.
-    """
-    if ninja_settings.NUM_PROXIES is None:
-        address = request.META.get("REMOTE_ADDR") or ""
-    else:
-        address = BaseThrottle().get_ident(request) or ""
-    return hashlib.sha256(address.encode()).hexdigest()[:32]
+    """The caller's address (behind the trusted proxies), hashed for the cache key."""
+    return hashlib.sha256((network.client_ip(request) or "").encode()).hexdigest()[:32]
 
 
 class TokenRateThrottle(BaseThrottle):

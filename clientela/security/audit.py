@@ -1,12 +1,9 @@
 """Write to the audit log. Every security-relevant service calls `audit_log` inside its transaction."""
 
+from clientela.common.network import client_ip
 from clientela.workspaces.scoping import current_workspace
 
 from .models import AuditEntry
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def audit_log(*, action: str, actor=None, target=None, target_type: str = "", target_label: str = "",

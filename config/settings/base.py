@@ -181,6 +181,9 @@ CLIENTELA = {
     "DEFAULT_PHONE_REGION": os.environ.get("DEFAULT_PHONE_REGION", "ES"),
     "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "120")),
     "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024))),
+    # reverse proxies in front that append to X-Forwarded-For (the client's address is read behind them)
+    "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+    "LOGIN_HISTORY_RETENTION_DAYS": int(os.environ.get("LOGIN_HISTORY_RETENTION_DAYS", "365")),
     "WEBHOOKS_ALLOW_PRIVATE": os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "") == "1",  # allow private/loopback URLs
 }
 

@@ -1,13 +1,13 @@
 """Login history: every attempt is recorded with where it came from."""
 
 import csv
-import ipaddress
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clientela.common.network import client_ip
 from clientela.common.spreadsheets import neutralise
 from clientela.workspaces.models import Membership, User, Workspace
 
@@ -17,12 +17,7 @@ from ..models import LoginEvent
 USER_AGENT_MAX = 255
 
 
-def request_ip(request) -> str | None:
-    """The client's address (REMOTE_ADDR; a proxy in front must set it), or None if it is not an IP address."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
+request_ip = client_ip
 
 
 def user_agent(request) -> str:

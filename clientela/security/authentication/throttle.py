@@ -88,3 +88,12 @@ def lockout_message(until: datetime) -> str:
     minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
     return ngettext("Too many failed attempts. Try again in %(minutes)d minute.",
                     "Too many failed attempts. Try again in %(minutes)d minutes.", minutes) % {"minutes": minutes}
+
+
+def expired_throttle_purge() -> int:
+    """Forget failures outside the counting window and lockouts that have ended; returns how many rows went."""
+    now = timezone.now()
+    failures, _ = LoginFailure.objects.filter(
+        created_at__lt=now - timedelta(minutes=_setting("LOGIN_FAILURE_WINDOW_MINUTES"))).delete()
+    lockouts, _ = LoginLockout.objects.filter(locked_until__lte=now).delete()
+    return failures + lockouts
