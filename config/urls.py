@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("clientela.administration.urls")),
     path("", include("clientela.integrations.urls")),
     path("", include("clientela.transfer.urls")),
+    path("", include("clientela.merging.urls")),
     path("", include("clientela.security.authentication.urls")),
     path("", include("clientela.security.account_urls")),
     path("", include("clientela.registry.urls")),
