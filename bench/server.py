@@ -32,17 +32,20 @@ def session_cookie(user) -> str:
 
 
 class Server:
-    """gunicorn, one sync worker (the 2-core machine also runs the database), its request log in a file."""
+    """gunicorn with its request log in a file: by default one sync worker (the 2-core machine also runs
+    the database); concurrency scenarios ask for several workers with threads (gthread, keep-alive)."""
 
-    def __init__(self, log_path: Path):
+    def __init__(self, log_path: Path, workers: int = 1, threads: int = 1):
         self.port, self.log_path = free_port(), log_path
+        self.workers, self.threads = workers, threads
         self.process = None
 
     def __enter__(self):
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in __exit__
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn
-            [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "1",
+            [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+             "--threads", str(self.threads), *(["--worker-class", "gthread"] if self.threads > 1 else []),
              "--timeout", "300", "config.wsgi"], stdout=self.log, stderr=self.log, env=os.environ.copy(),
             cwd=Path(__file__).resolve().parent.parent)
         deadline = time.time() + 60

@@ -5,4 +5,6 @@ same dataset, inside the bench workspace. Keep each suite in its own module (`be
 and list it below; a suite that changes data must leave the dataset as it found it or idempotent.
 """
 
-SUITES: list = []
+from .api import api_suite
+
+SUITES: list = [api_suite]

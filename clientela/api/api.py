@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from clientela.registry.entities import all_entities
 
-from . import problems, throttle
+from . import openapi, problems, throttle
 from .auth import BrowserSessionAuth, TokenAuth
 from .resources import entity_router
 
@@ -26,11 +26,12 @@ class ClientelaApi(NinjaAPI):
                     content = answer.get("content", {})
                     if str(status).startswith(("4", "5")) and "application/json" in content:
                         content[problems.CONTENT_TYPE] = content.pop("application/json")
-        return schema
+        return openapi.complete(schema)
 
 
 def build_api() -> NinjaAPI:
     api = ClientelaApi(title="Clientela API", version="1", description=DESCRIPTION, urls_namespace="api",
+                   docs_decorator=openapi.for_caller,
                    auth=[throttle.refuse_limited_ip, TokenAuth(), BrowserSessionAuth(), throttle.count_unauthenticated],
                    throttle=[throttle.TokenRateThrottle()])
     problems.install(api)

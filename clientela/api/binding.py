@@ -20,7 +20,7 @@ from .problems import ApiValidationError
 _MULTIPLE = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 
 
-def _form_value(form_field, value):
+def form_value(form_field, value):
     """A JSON value as the form field expects it from a browser."""
     if value is None:
         if isinstance(form_field, forms.BooleanField):
@@ -33,7 +33,7 @@ def _form_value(form_field, value):
     return str(value) if isinstance(value, UUID) else value
 
 
-def _shown(form) -> dict:
+def shown(form) -> dict:
     """The values an unbound form shows, keyed the way a browser would post them back."""
     return {bound.html_name: bound.value() for bound in form}
 
@@ -41,7 +41,7 @@ def _shown(form) -> dict:
 def _lay_over(data: dict, prefix: str, form_fields, values: dict) -> None:
     for name, value in values.items():
         if name != "id":
-            data[f"{prefix}-{name}" if prefix else name] = _form_value(form_fields[name], value)
+            data[f"{prefix}-{name}" if prefix else name] = form_value(form_fields[name], value)
 
 
 def errors_of(form, path: str = "") -> list[dict]:
@@ -79,7 +79,7 @@ class BoundInline:
         data: dict = {}
         self.positions: dict[int, int] = {}  # form index → row index in the request
         for number, form in enumerate(existing):
-            data.update(_shown(form))
+            data.update(shown(form))
             index = wanted.get(str(form.instance.pk))
             if index is None:
                 data[form.add_prefix(DELETION_FIELD_NAME)] = True
@@ -90,7 +90,7 @@ class BoundInline:
         template = unbound.empty_form
         for offset, index in enumerate(added):
             number = len(existing) + offset
-            data.update({key.replace("__prefix__", str(number)): value for key, value in _shown(template).items()})
+            data.update({key.replace("__prefix__", str(number)): value for key, value in shown(template).items()})
             self.positions[number] = index
             _lay_over(data, f"{prefix}-{number}", template.fields, rows[index])
         data[f"{prefix}-TOTAL_FORMS"] = len(existing) + len(added)
@@ -113,6 +113,25 @@ def bind(entity: Entity, *, user, instance, payload: dict):
 
     `entity` is the user's view of it (`entity_for`): fields the role hides or makes read-only are refused.
     """
+    payload = flatten(entity, payload)
+    inline_names = {inline.name for inline in entity.inlines}
+    unbound = entity.form_class(instance=instance, user=user)
+    data = shown(unbound)
+    _lay_over(data, "", unbound.fields, {k: v for k, v in payload.items() if k not in inline_names})
+    form = entity.form_class(data, instance=instance, user=user)
+    inlines = [BoundInline(inline, instance, payload[inline.name] or [])
+               for inline in entity.inlines if inline.name in payload]
+    results = [form.is_valid()] + [bound.is_valid() for bound in inlines]
+    if not all(results):
+        errors = [{**error, "field": api_name(error["field"])} for error in errors_of(form)] + [
+            error for bound in inlines for error in bound.errors]
+        raise ApiValidationError(errors)
+    return form, [bound.formset for bound in inlines]
+
+
+def flatten(entity: Entity, payload: dict) -> dict:
+    """The payload with `custom` spread into form names ("cf_<key>"), or ApiValidationError for unknown
+    custom fields and for fields the user's role hides or makes read-only."""
     payload = dict(payload)
     custom = payload.pop("custom", None) or {}
     known = {d.key: d.form_name for d in entity.custom_fields}
@@ -127,21 +146,9 @@ def bind(entity: Entity, *, user, instance, payload: dict):
         raise ApiValidationError([{"field": name, "code": "read_only",
                                    "message": _("“%(field)s” cannot be changed with your role.") % {"field": name}}
                                   for name in blocked])
-    inline_names = {inline.name for inline in entity.inlines}
-    unbound = entity.form_class(instance=instance, user=user)
-    data = _shown(unbound)
-    _lay_over(data, "", unbound.fields, {k: v for k, v in payload.items() if k not in inline_names})
-    form = entity.form_class(data, instance=instance, user=user)
-    inlines = [BoundInline(inline, instance, payload[inline.name] or [])
-               for inline in entity.inlines if inline.name in payload]
-    results = [form.is_valid()] + [bound.is_valid() for bound in inlines]
-    if not all(results):
-        errors = [{**error, "field": _api_name(error["field"])} for error in errors_of(form)] + [
-            error for bound in inlines for error in bound.errors]
-        raise ApiValidationError(errors)
-    return form, [bound.formset for bound in inlines]
+    return payload
 
 
-def _api_name(field: str | None) -> str | None:
+def api_name(field: str | None) -> str | None:
     """Form names of custom fields ("cf_tier") as the API calls them ("custom.tier")."""
     return f"custom.{field[3:]}" if field and field.startswith("cf_") else field

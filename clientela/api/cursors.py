@@ -47,6 +47,11 @@ class Keyset:
         self.paths = [*entity.order_fields(sort.lstrip("-")), "pk"]
         self.fields, self.nullable = zip(*(_resolve(entity.model, path) for path in self.paths), strict=True)
 
+    @property
+    def key_names(self) -> list[str]:
+        """The annotations `order` adds: a row's sort values, which `cursor` reads."""
+        return [_KEY.format(i) for i in range(len(self.paths) - 1)]
+
     def order(self, queryset):
         keys = {_KEY.format(i): F(path) for i, path in enumerate(self.paths[:-1])}
         terms = [F(path).desc(nulls_last=True) if self.descending else F(path).asc(nulls_first=True)

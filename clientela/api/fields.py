@@ -15,6 +15,7 @@ from uuid import UUID
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Prefetch
 
 from clientela.registry.entities import Entity, Inline
 
@@ -85,12 +86,34 @@ def row_links(inline: Inline) -> list[str]:
     return [f.link.name for f in row_fields(inline) if f.link is not None]
 
 
-def output_prefetches(entity: Entity) -> list[str]:
-    lookups = [f.name for f in record_fields(entity) if f.model_field is not None and f.model_field.many_to_many]
+def output_prefetches(entity: Entity) -> list[Prefetch]:
+    """What `record_out` reads besides the row, prefetched into plain lists (see `related_rows`).
+
+    Prefetching into a list (`to_attr`) spares Django a queryset per row and relation, which costs more
+    than the queries themselves on a 200-row page.
+    """
+    lookups = [Prefetch(f.name, to_attr=_cached(f.name)) for f in record_fields(entity)
+               if f.model_field is not None and f.model_field.many_to_many]
     for inline in entity.inlines:
-        lookups.append(inline.name)
-        lookups += [f"{inline.name}__{link}" for link in row_links(inline)]
+        rows = inline.formset.model._default_manager.select_related(*row_links(inline))
+        lookups.append(Prefetch(inline.name, queryset=rows, to_attr=_cached(inline.name)))
     return lookups
+
+
+def output_queryset(entity: Entity, queryset=None):
+    """The entity's records (or `queryset`) with what `record_out` needs, and nothing else prefetched."""
+    queryset = entity.base_queryset() if queryset is None else queryset
+    return queryset.prefetch_related(None).prefetch_related(*output_prefetches(entity))
+
+
+def related_rows(record, name: str) -> list:
+    """A many-to-many or inline relation's rows: prefetched by `output_prefetches`, else read now."""
+    cached = getattr(record, _cached(name), None)
+    return cached if cached is not None else list(getattr(record, name).all())
+
+
+def _cached(name: str) -> str:
+    return f"_api_{name}"
 
 
 def python_type(model_field) -> Any:

@@ -29,6 +29,7 @@ TITLES = {
     "rate-limited": _("Too many requests"),
     "stale": _("The record changed meanwhile"),
     "bad-request": _("Bad request"),
+    "too-large": _("Too much in one request"),
 }
 
 
@@ -73,9 +74,17 @@ class Stale(Exception):
 class BadRequest(Exception):
     """A query parameter that cannot be used, e.g. an invalid cursor or an unknown field in `fields=`."""
 
+    status = 400
+
     def __init__(self, field: str, code: str, message):
         super().__init__(message)
         self.field, self.code, self.message = field, code, str(message)
+
+
+class TooLarge(BadRequest):
+    """More in one request than the endpoint takes (e.g. over 1,000 records in a bulk write)."""
+
+    status = 413
 
 
 def problem(status: int, kind: str | None = None, detail=None, **extra) -> JsonResponse:
@@ -140,7 +149,7 @@ def _stale(request, exc):
 
 
 def _bad_request(request, exc: BadRequest):
-    return problem(400, "bad-request", exc.message, code=exc.code,
+    return problem(exc.status, "too-large" if exc.status == 413 else "bad-request", exc.message, code=exc.code,
                    errors=[{"field": exc.field, "message": exc.message, "code": exc.code}])
 
 

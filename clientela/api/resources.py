@@ -4,6 +4,8 @@ Handlers are thin: the access decision (`clientela.security.access`), the list s
 record services do the work, exactly as for the web pages.
 """
 
+from types import SimpleNamespace
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
@@ -19,9 +21,11 @@ from clientela.security import access
 
 from .auth import is_read_only
 from .binding import bind
+from .bulk import MAX_RECORDS, bulk_write, match_names
 from .concurrency import etag_of, locked, require_current
 from .cursors import Keyset
-from .fields import output_prefetches
+from .fields import output_queryset
+from .includes import embed, parse_include
 from .problems import (
     ERROR_RESPONSES,
     LIST_RESPONSES,
@@ -30,9 +34,11 @@ from .problems import (
     BadRequest,
     Conflict,
     ReadOnlyToken,
+    TooLarge,
+    ValidationProblem,
 )
-from .representation import output_names, record_out
-from .schemas import FieldsParams, entity_schemas
+from .representation import output_names, record_out, records_out
+from .schemas import BulkResponse, FieldsParams, schemas_of
 
 
 def _require(request, entity: Entity, verb: str) -> None:
@@ -48,7 +54,7 @@ def _require_record(request, entity: Entity, verb: str, record) -> None:
 
 
 def _shown(entity: Entity):
-    return entity.base_queryset().prefetch_related(*output_prefetches(entity))
+    return output_queryset(entity)
 
 
 def _refuse_null_characters(request) -> None:
@@ -101,6 +107,18 @@ def _select(data: dict, selection: set[str] | None) -> dict:
     return data if selection is None else {key: value for key, value in data.items() if key in selection}
 
 
+def _out(request, seen: Entity, rows: list[dict], selection: set[str] | None, includes) -> list[dict]:
+    """Records as the API shows them (`record_out`), cut to `fields=`, with `included` records when asked."""
+    embedded = embed(request.user, seen.model, [row["id"] for row in rows], includes) if includes else None
+    results = []
+    for row in rows:
+        data = _select(row, selection)
+        if embedded is not None:
+            data["included"] = embedded[row["id"]]
+        results.append(data)
+    return results
+
+
 def _with_etag(response: HttpResponse, data: dict, record) -> dict:
     response["ETag"] = etag_of(record)
     return data
@@ -122,7 +140,7 @@ def _save(entity: Entity, request, record, payload, response: HttpResponse):
 
 
 def entity_router(entity: Entity) -> Router:
-    schemas = entity_schemas(entity)
+    schemas = schemas_of(entity)
     key = entity.key
     router = Router(tags=[key])
 
@@ -133,19 +151,49 @@ def entity_router(entity: Entity) -> Router:
         _refuse_null_characters(request)
         seen = entity_for(request.user, entity)
         selection = _selection(seen, params.fields)
+        includes = parse_include(seen, params.include)
         query = _list_query(seen, params, request.GET)
         queryset = record_list(seen, request.user, query)
         count, exact = capped_count(queryset)
         keyset = Keyset(seen, query.sort)
-        queryset = keyset.order(queryset).prefetch_related(*output_prefetches(entity))
+        queryset = keyset.order(queryset)
         if params.cursor:
-            rows = list(keyset.after(queryset, params.cursor)[: params.limit + 1])
+            page = keyset.after(queryset, params.cursor)[: params.limit + 1]
         else:
-            rows = list(queryset[params.offset: params.offset + params.limit + 1])
-        next_cursor = keyset.cursor(rows[params.limit - 1]) if len(rows) > params.limit else None
-        return {"results": [_select(record_out(seen, row), selection) for row in rows[: params.limit]],
+            page = queryset[params.offset: params.offset + params.limit + 1]
+        rows = records_out(seen, page, keep=keyset.key_names)
+        marks = [SimpleNamespace(pk=row["id"], **{name: row.pop(name) for name in keyset.key_names}) for row in rows]
+        next_cursor = keyset.cursor(marks[params.limit - 1]) if len(rows) > params.limit else None
+        return {"results": _out(request, seen, rows[: params.limit], selection, includes),
                 "count": count, "count_is_exact": exact, "limit": params.limit, "offset": params.offset,
                 "next": _next_url(request, params, next_cursor), "next_cursor": next_cursor}
+
+    @router.post("/bulk", response={200: BulkResponse, **WRITE_RESPONSES, 400: ValidationProblem,
+                                    413: ValidationProblem},
+                 operation_id=f"{key}_bulk", summary=_("Create, change or upsert many"),
+                 description=_("Up to 1,000 records in one request, validated like single writes."))
+    def bulk_records(request, payload: schemas.bulk_request):  # type: ignore[name-defined]
+        if is_read_only(request):
+            raise ReadOnlyToken
+        verbs = {"create": ["create"], "update": ["edit"], "upsert": ["create", "edit"]}[payload.operation]
+        if not any(access.can(request.user, verb, key) for verb in verbs):
+            raise PermissionDenied(_("Your role does not allow this."))
+        if len(payload.records) > MAX_RECORDS:
+            raise TooLarge("records", "too_many_records",
+                           _("Send at most %(limit)d records per request (this one has %(count)d).")
+                           % {"limit": MAX_RECORDS, "count": len(payload.records)})
+        if payload.operation == "update" and not access.can(request.user, "edit", key):
+            raise PermissionDenied(_("Your role does not allow this."))
+        seen = entity_for(request.user, entity)
+        if payload.match not in match_names(seen):
+            raise BadRequest("match", "invalid_choice", _("“match”: choose one of %(choices)s.")
+                             % {"choices": ", ".join(match_names(seen))})
+        try:
+            return bulk_write(entity=entity, view=seen, user=request.user, record_model=schemas.bulk_record,
+                              operation=payload.operation, match=payload.match, atomic=payload.atomic,
+                              records=payload.records)
+        except IntegrityError as exc:
+            raise Conflict(_("The change conflicts with existing data, for example a row listed twice.")) from exc
 
     @router.get("/{record_id}", response={200: schemas.output, **LIST_RESPONSES}, operation_id=f"{key}_retrieve",
                 exclude_unset=True, url_name=f"{key}-detail", summary=_("Get one"))
@@ -153,8 +201,9 @@ def entity_router(entity: Entity) -> Router:
         _require(request, entity, "view")
         seen = entity_for(request.user, entity)
         selection = _selection(seen, params.fields)
+        includes = parse_include(seen, params.include)
         record = access.get_visible_or_404(request.user, _shown(entity), key, record_id)
-        return _with_etag(response, _select(record_out(seen, record), selection), record)
+        return _with_etag(response, _out(request, seen, [record_out(seen, record)], selection, includes)[0], record)
 
     @router.post("", response={201: schemas.output, **WRITE_RESPONSES}, operation_id=f"{key}_create", exclude_unset=True,
                  summary=_("Create"))

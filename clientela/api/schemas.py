@@ -7,7 +7,7 @@ form validates them, so an API client gets the same messages as a person using t
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 from uuid import UUID
 
 from django import forms
@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, create_model
 from clientela.registry.entities import Entity, Inline
 
 from .fields import ApiField, json_format, python_type, record_fields, row_fields
+from .problems import FieldError
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -30,8 +31,21 @@ _FIELDS_HELP = _("Comma-separated fields to return (the id is always returned), 
 MAX_OFFSET = 10**9  # databases keep offsets in 64-bit integers; past this, use cursors
 _CURSOR_HELP = _("The “next_cursor” of the previous page. Unlike “offset”, it neither skips nor repeats "
                  "rows when records are added meanwhile.")
+_INCLUDE_HELP = _("Comma-separated related records to embed under “included”, e.g. “companies,owner” for "
+                  "contacts or “contacts” for companies. Records you may not see are left out.")
+_INCLUDED_HELP = _("Related records asked for with “include=”, by name.")
 _CUSTOM_HELP = _("The workspace's custom fields of this record type, by key (their definitions are under "
                  "Settings → Custom fields). Values are validated like in the web forms.")
+
+
+_BULK_ID_HELP = _("The record to change (update, or upsert matching on “id”); leave out to create.")
+_BULK_OPERATION_HELP = _("create: every record is new; update: every record exists (found by “match”); "
+                         "upsert: records found by “match” are changed, the others created.")
+_BULK_MATCH_HELP = _("How update and upsert find each record: “id”, “email” (any of the record's emails, "
+                     "case-insensitive) or “custom.<key>” of a custom field marked unique.")
+_BULK_ATOMIC_HELP = _("true: all or nothing — any invalid record and nothing is written (422 listing every "
+                      "problem); false: every valid record is written and each gets its own result.")
+_BULK_RECORDS_HELP = _("Up to 1,000 records, each like the body of a create or change, plus “id”.")
 
 
 class InputSchema(Schema):
@@ -40,6 +54,7 @@ class InputSchema(Schema):
 
 class FieldsParams(Schema):
     fields: str = Field("", max_length=2000, description=str(_FIELDS_HELP))
+    include: str = Field("", max_length=500, description=str(_INCLUDE_HELP))
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,8 @@ class EntitySchemas:
     input: type[Schema]
     page: type[Schema]
     list_params: type[Schema]
+    bulk_record: type[Schema]
+    bulk_request: type[Schema]
 
 
 def _doc(field: ApiField, nullable: bool = False) -> dict:
@@ -122,6 +139,16 @@ def _row_schemas(entity: Entity, inline: Inline) -> tuple[type, type]:
     return output, row_input
 
 
+_built: dict[str, EntitySchemas] = {}
+
+
+def schemas_of(entity: Entity) -> EntitySchemas:
+    """The schemas of a registered entity, built once."""
+    if entity.key not in _built:
+        _built[entity.key] = entity_schemas(entity)
+    return _built[entity.key]
+
+
 def entity_schemas(entity: Entity) -> EntitySchemas:
     name = entity.model.__name__
     fields = record_fields(entity)
@@ -131,6 +158,7 @@ def entity_schemas(entity: Entity) -> EntitySchemas:
         **{key: (Optional[list[out]], Field(None, description=str(inline.label)))  # type: ignore[valid-type]  # noqa: UP045
            for inline, (key, (out, _in)) in zip(entity.inlines, rows.items(), strict=True)},
         custom=(Optional[dict[str, Any]], Field(None, description=str(_CUSTOM_HELP))),  # noqa: UP045
+        included=(Optional[dict[str, Any]], Field(None, description=str(_INCLUDED_HELP))),  # noqa: UP045
         version=(int, Field(None, description=str(_VERSION_HELP))),  # left out only when `fields=` does
         created_at=(datetime, Field(None)), updated_at=(datetime, Field(None)),
     )
@@ -147,7 +175,42 @@ def entity_schemas(entity: Entity) -> EntitySchemas:
         limit=(int, ...), offset=(int, ...), next=(Optional[str], None),  # noqa: UP045
         next_cursor=(Optional[str], Field(None, description=str(_CURSOR_HELP))),  # noqa: UP045
     )
-    return EntitySchemas(output=output, input=record_input, page=page, list_params=_list_params(entity))
+    bulk_record = create_model(f"{name}BulkRecord", __base__=record_input,
+                               id=(Optional[UUID], Field(None, description=str(_BULK_ID_HELP))))  # noqa: UP045
+    bulk_request = create_model(
+        f"{name}BulkRequest", __base__=InputSchema,
+        operation=(Literal["create", "update", "upsert"], Field(description=str(_BULK_OPERATION_HELP))),
+        match=(str, Field("id", max_length=70, json_schema_extra={"enum": _base_matches(entity)},
+                          description=str(_BULK_MATCH_HELP))),
+        atomic=(bool, Field(True, description=str(_BULK_ATOMIC_HELP))),
+        records=(list[dict[str, Any]], Field(description=str(_BULK_RECORDS_HELP))),
+    )
+    return EntitySchemas(output=output, input=record_input, page=page, list_params=_list_params(entity),
+                         bulk_record=bulk_record, bulk_request=bulk_request)
+
+
+def _base_matches(entity: Entity) -> list[str]:
+    """Match keys every workspace has (unique custom fields are added to the workspace's own schema)."""
+    from .bulk import match_names
+
+    return match_names(entity)
+
+
+class BulkResult(Schema):
+    index: int
+    status: Literal["created", "updated", "unchanged", "failed"]
+    id: Optional[UUID] = None  # noqa: UP045
+    errors: list[FieldError]
+
+
+class BulkResponse(Schema):
+    operation: str
+    atomic: bool
+    created: int
+    updated: int
+    unchanged: int
+    failed: int
+    results: list[BulkResult]
 
 
 def _list_params(entity: Entity) -> type[Schema]:
@@ -167,6 +230,7 @@ def _list_params(entity: Entity) -> type[Schema]:
         offset=(int, Field(0, ge=0, le=MAX_OFFSET)),
         cursor=(str, Field("", max_length=2000, description=str(_CURSOR_HELP))),
         fields=(str, Field("", max_length=2000, description=str(_FIELDS_HELP))),
+        include=(str, Field("", max_length=500, description=str(_INCLUDE_HELP))),
         **filters,
     )
 

@@ -102,10 +102,11 @@ class ContactForm(TaggedForm):
                    "email_consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "phone_consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._stored_consent = {status: (getattr(self.instance, status), getattr(self.instance, date))
-                                for status, date in CONSENTS}
+    @property
+    def _stored_consent(self) -> dict:
+        """The consents as stored: read in `clean`, before `_post_clean` copies the form's values onto the
+        instance (and so right for a form re-bound to another record, as imports and bulk API writes do)."""
+        return {status: (getattr(self.instance, status), getattr(self.instance, date)) for status, date in CONSENTS}
 
     def clean(self):
         """A consent whose status changes gets today's date unless the user gave one (UI and API alike).

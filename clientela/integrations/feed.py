@@ -14,8 +14,7 @@ import hashlib
 import json
 import uuid
 
-from clientela.api.fields import output_prefetches
-from clientela.api.representation import record_out
+from clientela.api.representation import records_out
 from clientela.registry.entities import Entity, all_entities
 from clientela.registry.visibility import entity_for
 from clientela.security import access
@@ -66,8 +65,7 @@ def fingerprint(user) -> str:
 
 def _shown(user, entity: Entity):
     view = entity_for(user, entity)
-    queryset = entity.base_queryset().prefetch_related(*output_prefetches(view))
-    return view, access.visible(user, queryset, entity.key)
+    return view, access.visible(user, entity.model.objects.all(), entity.key)
 
 
 def _snapshot(user, keys: list[str], state: list[str], limit: int) -> tuple[list[dict], list[str] | None]:
@@ -82,11 +80,10 @@ def _snapshot(user, keys: list[str], state: list[str], limit: int) -> tuple[list
         if after:
             queryset = queryset.filter(pk__gt=after)
         want = limit - len(changes)
-        rows = list(queryset.order_by("pk")[:want])
-        changes += [{"op": "upsert", "entity": entity.key, "id": str(row.pk), "data": record_out(view, row)}
-                    for row in rows]
+        rows = records_out(view, queryset.order_by("pk")[:want])  # plain values: the snapshot is most of a replay
+        changes += [{"op": "upsert", "entity": entity.key, "id": str(row["id"]), "data": row} for row in rows]
         if len(rows) == want:
-            return changes, [entity.key, str(rows[-1].pk)]
+            return changes, [entity.key, str(rows[-1]["id"])]
     return changes, None
 
 
@@ -116,8 +113,8 @@ def _log(user, position: int, limit: int) -> tuple[list[dict], int, bool]:
         ids = [record_id for (k, record_id) in latest if k == key]
         if ids:
             view, queryset = _shown(user, entity)
-            for row in queryset.filter(pk__in=ids):
-                current[(key, str(row.pk))] = record_out(view, row)
+            for row in records_out(view, queryset.filter(pk__in=ids)):
+                current[(key, str(row["id"]))] = row
     changes = [{"op": "upsert", "entity": key, "id": record_id, "data": current[(key, record_id)]}
                if (key, record_id) in current else {"op": "delete", "entity": key, "id": record_id}
                for (key, record_id) in latest]

@@ -89,3 +89,49 @@ def test_generated_requests_never_get_a_5xx_or_an_answer_outside_the_schema(acme
     with capsys.disabled():
         print(f"schemathesis: {tested} operations, answers by status: {dict(sorted(statuses.items()))}")
     assert tested >= 12 and statuses[200]
+
+
+def _definition(workspace, key, kind, **extra):
+    from clientela.customization.models import FieldDefinition
+
+    with use_workspace(workspace):
+        return FieldDefinition.objects.create(workspace=workspace, entity="contacts", key=key, kind=kind,
+                                              label_en=key.title(), label_es=key.title(), **extra)
+
+
+def _schema_for(user, workspace) -> dict:
+    from django.test import Client
+
+    _token, secret = token_create(user=user, workspace=workspace, name="schema")
+    response = Client(headers={"Authorization": f"Bearer {secret}"}).get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_schema_describes_the_callers_custom_fields_and_stays_valid(acme, globex):
+    tier = _definition(acme, "tier", "picklist", options=[
+        {"value": "gold", "label_en": "Gold", "label_es": "Oro", "active": True},
+        {"value": "silver", "label_en": "Silver", "label_es": "Plata", "active": True}])
+    _definition(acme, "erp_id", "text", unique=True)
+    _definition(acme, "seats", "integer")
+
+    mine = _schema_for(acme.users["admin"], acme)
+    theirs = _schema_for(globex.users["admin"], globex)
+
+    validate(mine)
+    validate(theirs)
+    custom = mine["components"]["schemas"]["Contact"]["properties"]["custom"]["anyOf"][0]["properties"]
+    assert custom["tier"]["anyOf"][0] == {"type": "string", "enum": ["gold", "silver"]}
+    assert custom["seats"]["anyOf"][0] == {"type": "integer"} and custom["erp_id"]["anyOf"][0]["type"] == "string"
+    assert "tier" in mine["components"]["schemas"]["ContactInput"]["properties"]["custom"]["anyOf"][0]["properties"]
+    assert "custom.erp_id" in mine["components"]["schemas"]["ContactBulkRequest"]["properties"]["match"]["enum"]
+    filters = {p["name"]: p for p in mine["paths"]["/api/v1/contacts"]["get"]["parameters"]}
+    assert filters["f_cf_tier"]["schema"]["enum"] == ["", "gold", "silver"]
+    assert theirs["components"]["schemas"]["Contact"]["properties"]["custom"]["anyOf"][0]["properties"] == {}
+
+    with use_workspace(acme):  # a new option shows at once: the cached schema is keyed by the definitions
+        tier.options = [*tier.options, {"value": "bronze", "label_en": "Bronze", "label_es": "Bronce", "active": True}]
+        tier.save()
+    again = _schema_for(acme.users["admin"], acme)
+    assert again["components"]["schemas"]["Contact"]["properties"]["custom"]["anyOf"][0]["properties"]["tier"][
+        "anyOf"][0]["enum"] == ["gold", "silver", "bronze"]

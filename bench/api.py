@@ -1,0 +1,212 @@
+"""The REST API suite: list latency, throughput under 8 concurrent clients, bulk upsert, sync feed replay.
+
+Everything but the sync replay goes through a real gunicorn (`bench.server.Server`, gthread workers so
+clients keep their connections) with a real API token, made for the run and deleted after it.
+
+- list: `GET /api/v1/contacts?limit=50&f_owner=<rep>&f_lifecycle_status=customer&sort=-updated_at` (the
+  web list's owner + lifecycle scenario, through the API), server time from the request log and client time.
+- throughput: 8 client threads, each with its own keep-alive connection, for THROUGHPUT_SECONDS.
+- bulk upsert: 1,000-record `POST /api/v1/contacts/bulk` upserts matched by email, flipping the job title
+  of the same 1,000 contacts between two values (every record changes on every run), then a last request
+  puts the original titles back, so the dataset ends as it began (plus its history and change log).
+- sync replay: the feed read in-process from an empty cursor to the end, 1,000 changes a page.
+
+`BENCH_API_PARTS=list,bulk` runs only some of them; BENCH_API_WORKERS / BENCH_API_THREADS size gunicorn.
+When Redis answers on BENCH_REDIS_URL (default redis://127.0.0.1:6379/15) the server keeps its cache — the
+per-token rate counters — there, as a deployment with several workers does; else in the database table.
+"""
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import threading
+import time
+from pathlib import Path
+
+from clientela.customers.models import EmailAddress
+from clientela.integrations.feed import sync_page
+from clientela.security.models import ApiToken
+from clientela.security.tokens import token_create
+
+from .dataset import bench_workspace
+from .measure import Result, p95, summarize
+from .server import Server
+
+LIST_PATH = "/api/v1/contacts?limit=50&f_owner={owner}&f_lifecycle_status=customer&sort=-updated_at"
+CLIENTS = 8
+THROUGHPUT_SECONDS = float(os.environ.get("BENCH_API_SECONDS", "10"))
+BULK_RECORDS = 1000
+BULK_RUNS = 4
+LIST_RUNS = 60
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+SYNC_LIMIT = int(os.environ.get("BENCH_API_SYNC_LIMIT", "0"))  # 0: replay to the end
+PARTS = os.environ.get("BENCH_API_PARTS", "list,throughput,bulk,sync").split(",")
+SERVER = {"workers": int(os.environ.get("BENCH_API_WORKERS", "3")),
+          "threads": int(os.environ.get("BENCH_API_THREADS", "4"))}
+
+
+class Client:
+    """One keep-alive HTTP connection with the token."""
+
+    def __init__(self, port: int, secret: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        self.headers = {"Authorization": f"Bearer {secret}", "Host": "127.0.0.1",
+                        "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body=None) -> tuple[int, bytes]:
+        data = json.dumps(body) if body is not None else None
+        try:
+            self.conn.request(method, path, body=data, headers=self.headers)
+            response = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            self.conn.close()  # the server closed an idle keep-alive connection: open a new one
+            self.conn.request(method, path, body=data, headers=self.headers)
+            response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _list(server: Server, client: Client, database: str, path: str) -> list[Result]:
+    for _ in range(3):
+        status, body = client.call("GET", path)
+        assert status == 200, f"{path}: HTTP {status} {body[:300]!r}"
+    rows = len(json.loads(body)["results"])
+    before = len(server.log_lines())
+    samples = []
+    for _ in range(LIST_RUNS):
+        started = time.perf_counter()
+        client.call("GET", path)
+        samples.append((time.perf_counter() - started) * 1000)
+    server_ms = [line["ms"] for line in server.log_lines()[before:]]
+    return [summarize("API list 50 contacts, filter + sort", "http server", database, rows, server_ms,
+                      peak_mb=server.peak_rss_mb()),
+            summarize("API list 50 contacts, filter + sort", "http client", database, rows, samples)]
+
+
+def _throughput(server: Server, secret: str, database: str, path: str) -> Result:
+    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
+    errors: list[int] = []
+    deadline = time.perf_counter() + THROUGHPUT_SECONDS
+
+    def work(number: int) -> None:
+        client = Client(server.port, secret)
+        try:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                status, _body = client.call("GET", path)
+                latencies[number].append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    errors.append(status)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    samples = [ms for per_client in latencies for ms in per_client]
+    assert not errors, f"throughput: {len(errors)} answers were not 200, e.g. {errors[:5]}"
+    return Result(f"API list, {CLIENTS} concurrent clients ({SERVER['workers']}w x {SERVER['threads']}t)",
+                  "http client", database, len(samples), round(statistics.median(samples), 2),
+                  round(p95(samples), 2), round(len(samples) / elapsed, 1), server.peak_rss_mb(), runs=len(samples))
+
+
+def _bulk(server: Server, client: Client, database: str) -> list[Result]:
+    emails = list(EmailAddress.objects.filter(contact__isnull=False, is_primary=True).order_by("contact_id")
+                  .values_list("contact_id", "email", "contact__job_title")[:BULK_RECORDS * 3])
+    chosen, seen = [], set()
+    for contact_id, email, title in emails:  # one email per contact, each email once
+        if contact_id not in seen and email.lower() not in seen:
+            seen.update({contact_id, email.lower()})
+            chosen.append((email, title))
+        if len(chosen) == BULK_RECORDS:
+            break
+
+    def upsert(titles) -> float:
+        records = [{"emails": [{"email": email}], "job_title": title} for (email, _t), title in zip(chosen, titles,
+                                                                                                   strict=True)]
+        started = time.perf_counter()
+        status, body = client.call("POST", "/api/v1/contacts/bulk",
+                                   {"operation": "upsert", "match": "email", "records": records})
+        elapsed = (time.perf_counter() - started) * 1000
+        assert status == 200, f"bulk: HTTP {status} {body[:500]!r}"
+        answer = json.loads(body)
+        assert answer["failed"] == 0 and answer["created"] == 0, answer["results"][:3]
+        return elapsed
+
+    before = len(server.log_lines())
+    samples = [upsert([f"Bench bulk {'AB'[run % 2]}"] * len(chosen)) for run in range(BULK_RUNS + 1)][1:]
+    server_ms = [line["ms"] for line in server.log_lines()[before:]][1:]
+    upsert([title for _email, title in chosen])  # the original titles back
+    rows = len(chosen)
+    return [summarize("API bulk upsert by email (1,000 a request)", "http server", database, rows, server_ms,
+                      per_op=rows, peak_mb=server.peak_rss_mb()),
+            summarize("API bulk upsert by email (1,000 a request)", "http client", database, rows, samples,
+                      per_op=rows)]
+
+
+def _sync(ctx, database: str) -> Result:
+    """The whole replay, or its first SYNC_LIMIT changes when that is set (then the name says so)."""
+    started, cursor, changes, pages = time.perf_counter(), "", 0, 0
+    while True:
+        page = sync_page(ctx.user, cursor, 1000)
+        changes += len(page["changes"])
+        pages += 1
+        cursor = page["cursor"]
+        if not page["has_more"] or (SYNC_LIMIT and changes >= SYNC_LIMIT):
+            break
+    elapsed = (time.perf_counter() - started) * 1000
+    name = f"sync feed replay, first {changes:,} changes" if page["has_more"] else \
+        "sync feed replay from an empty cursor"
+    result = summarize(name, "in-process", database, changes, [elapsed], per_op=changes)
+    result.runs = pages
+    return result
+
+
+def api_suite(ctx, size, database: str, log_dir: Path) -> list[Result]:
+    workspace, path = bench_workspace(), LIST_PATH.format(owner=ctx.owner_id)
+    token, secret = token_create(user=ctx.user, workspace=workspace, name="bench-api")
+    saved = {name: os.environ.get(name) for name in ("API_RATE_PER_MINUTE", "REDIS_URL")}
+    os.environ["API_RATE_PER_MINUTE"] = "10000000"  # the bench measures the API, not its rate limit
+    if _redis_answers(REDIS_URL):  # several workers share the rate counters in Redis, as deployed (docs/deploy.md)
+        os.environ["REDIS_URL"] = REDIS_URL
+    results = []
+    try:
+        with Server(log_dir / f"server-api-{database}.log", **SERVER) as server:
+            client = Client(server.port, secret)
+            try:
+                if "list" in PARTS:
+                    results += _list(server, client, database, path)
+                if "throughput" in PARTS:
+                    results.append(_throughput(server, secret, database, path))
+                if "bulk" in PARTS:
+                    results += _bulk(server, client, database)
+            finally:
+                client.close()
+        if "sync" in PARTS:
+            results.append(_sync(ctx, database))
+    finally:
+        ApiToken.unscoped.filter(pk=token.pk).delete()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return results
+
+
+def _redis_answers(url: str) -> bool:
+    host, _colon, rest = url.removeprefix("redis://").partition(":")
+    try:
+        with socket.create_connection((host, int(rest.split("/")[0] or 6379)), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except (OSError, ValueError):
+        return False

@@ -1,0 +1,480 @@
+"""Bulk create / update / upsert of up to 1,000 records of one entity in one request.
+
+Every record is validated by the entity's own form, exactly like a single write, but one form is
+built for the whole request and re-bound per record (building a form costs far more than validating
+one, see `transfer.engine`). Records that only set plain fields and custom fields are then written in
+bulk — one `bulk_create` / `bulk_update`, one insert of field history, one `emit_many` — while records
+that change inline rows (emails, phones…) or tags go through `record_save` one by one. An inline list
+equal to the record's current rows is no change, so an upsert that sends the same emails back stays
+on the fast path.
+"""
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticError
+
+from clientela.common.events import DomainEvent, emit_many
+from clientela.customization.kinds import from_json
+from clientela.history.models import FieldChange
+from clientela.registry import services
+from clientela.registry.custom_fields import custom_snapshot
+from clientela.registry.display import field_display
+from clientela.registry.entities import Entity
+from clientela.security import access
+from clientela.workspaces.scoping import current_workspace
+from clientela.workspaces.selectors import workspace_members
+
+from .binding import api_name, bind, errors_of, flatten, form_value
+from .concurrency import version_of
+from .fields import output_prefetches, related_rows, row_fields
+from .problems import ApiValidationError, _field_path
+from .rows import insert_rows, update_rows
+
+MAX_RECORDS = 1000
+CREATE, UPDATE, UPSERT = "create", "update", "upsert"
+
+
+def email_inline(view: Entity):
+    """The inline whose rows hold the record's email addresses (a row field named `email`), if any."""
+    return next((inline for inline in view.inlines
+                 if any(f.name == "email" and f.model_field is not None for f in row_fields(inline))), None)
+
+
+def match_names(view: Entity) -> list[str]:
+    """What an upsert may match records on: the id, an email of the record, a unique custom field."""
+    return ["id", *(["email"] if email_inline(view) else []), *[f"custom.{d.key}" for d in view.custom_fields
+                                                                 if d.unique]]
+
+
+@dataclass
+class Item:
+    index: int
+    payload: dict = field(default_factory=dict)
+    given_id: str | None = None
+    key: object = None  # the normalised match value
+    instance: object = None
+    status: str = ""
+    errors: list = field(default_factory=list)
+    slow: bool = False
+    changes: dict = field(default_factory=dict)
+    columns: set = field(default_factory=set)  # the model fields a fast-path update changes
+    bound: tuple = ()  # (form, formsets) of a slow-path record
+
+    def fail(self, field_name, code: str, message) -> None:
+        path = f"records[{self.index}]" + (f".{field_name}" if field_name else "")
+        self.errors.append({"field": path, "code": code, "message": str(message)})
+        self.status = "failed"
+
+    def fail_all(self, errors: list[dict]) -> None:
+        for error in errors:
+            self.fail(error.get("field"), error.get("code") or "invalid", error.get("message", ""))
+
+
+class BulkWrite:
+    """One bulk request: `entity` is the registered entity, `view` the user's view of it (`entity_for`)."""
+
+    def __init__(self, *, entity: Entity, view: Entity, user, record_model, operation: str, match: str,
+                 atomic: bool):
+        self.entity, self.view, self.user = entity, view, user
+        self.record_model, self.operation, self.match, self.atomic = record_model, operation, match, atomic
+        self.model = entity.model
+        self.inline_names = {inline.name for inline in view.inlines}
+        self.form = view.form_class({}, instance=self.model(), user=user)
+        self.definitions = list(self.form.custom_definitions)
+        self.plain = {name for name, form_field in self.form.fields.items()
+                      if name.startswith("cf_") or self._concrete(name)}
+        self.tracked = [name for name in self.form.fields if self._concrete(name)]
+        self.narrowed: dict = {}
+        fixed = {"id", "workspace", "created_at", "created_by", "updated_at", "updated_by", "deleted_at"}
+        self.watched = [f for f in self.model._meta.concrete_fields if f.name not in fixed
+                        and (f.name in self.form.fields or f.name == "custom" or not f.editable)]
+        self.labels = {name: self.view.field_label(name) for name in self.tracked}
+        self._cache_owner_choices()
+
+    def _concrete(self, name: str) -> bool:
+        try:
+            model_field = self.model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - a form-only field
+            return False
+        return model_field.concrete and not model_field.many_to_many
+
+    def _cache_owner_choices(self) -> None:
+        """Owners are checked against the members read once, not with two queries per record."""
+        owner = self.form.fields.get("owner")
+        if owner is None:
+            return
+        members = {str(m.pk): m for m in workspace_members()}
+        lookup = owner.to_python
+        owner.to_python = lambda value: members.get(str(value)) or lookup(value)
+        exclusions = self.form._get_validation_exclusions
+        self.form._get_validation_exclusions = lambda: exclusions() | {"owner"}
+
+    # -- parsing and matching -----------------------------------------------------------------------
+
+    def parse(self, records: list) -> list[Item]:
+        """Each record checked against the entity's input schema (one pydantic call for the whole list)."""
+        items = [Item(index) for index in range(len(records))]
+        adapter = TypeAdapter(list[self.record_model])
+        try:
+            parsed = adapter.validate_python(records)
+        except PydanticError as exc:
+            for error in exc.errors():
+                index, *loc = error.get("loc", ()) or (0,)
+                items[index].fail(_field_path(("body", "record", *loc)), error.get("type", "invalid"),
+                                  error.get("msg", ""))
+            good = [index for index, item in enumerate(items) if item.status != "failed"]
+            parsed = dict(zip(good, adapter.validate_python([records[i] for i in good]), strict=True)) if good else {}
+        else:
+            parsed = dict(enumerate(parsed))
+        for index, value in parsed.items():
+            item = items[index]
+            values = value.model_dump(exclude_unset=True)
+            given = values.pop("id", None)
+            item.given_id = str(given) if given is not None else None
+            try:
+                item.payload = flatten(self.view, values)
+            except ApiValidationError as exc:
+                item.fail_all(exc.errors)
+        return items
+
+    def _key_of(self, item: Item):
+        if self.match == "id":
+            return item.given_id
+        if self.match == "email":
+            rows = [row for row in (item.payload.get(email_inline(self.view).name) or [])
+                    if isinstance(row, dict) and row.get("email")]
+            primary = next((row for row in rows if row.get("is_primary")), rows[0] if rows else None)
+            return str(primary["email"]).strip().lower() if primary else None
+        value = item.payload.get(f"cf_{self.match.removeprefix('custom.')}")
+        return None if value in (None, "") else str(value)
+
+    def _lookup(self, keys: list) -> dict:
+        """Match value -> list of record ids of the workspace (not trashed)."""
+        found: dict = {}
+        if not keys:
+            return found
+        if self.match == "id":
+            valid = [k for k in keys if _is_uuid(k)]
+            pairs = self.model.objects.filter(pk__in=valid).values_list("pk", "pk")
+        elif self.match == "email":
+            inline = email_inline(self.view)
+            link = inline.formset.fk.name
+            pairs = (inline.formset.model.objects.annotate(_email=Lower("email"))
+                     .filter(_email__in=keys, **{f"{link}__isnull": False, f"{link}__deleted_at__isnull": True})
+                     .values_list("_email", link).distinct())
+        else:
+            path = f"custom__{self.match.removeprefix('custom.')}"
+            pairs = self.model.objects.filter(**{f"{path}__in": keys}).values_list(path, "pk")
+        for key, pk in pairs:
+            found.setdefault(str(key).lower() if self.match == "email" else str(key), []).append(pk)
+        return found
+
+    def resolve(self, items: list[Item]) -> None:
+        """Find the record each item updates; fail those that cannot be written."""
+        live = [item for item in items if item.status != "failed"]
+        for item in live:
+            item.key = self._key_of(item)
+        if self.operation == CREATE:
+            for item in live:
+                if item.given_id is not None:
+                    item.fail("id", "not_allowed", _("Leave out “id” to create a record."))
+            return
+        found = self._lookup([item.key for item in live if item.key is not None])
+        seen: dict = {}
+        targets: dict = {}
+        for item in live:
+            if item.key is None:
+                if self.operation == UPDATE or self.match != "id":
+                    name = "id" if self.match == "id" else self.match
+                    item.fail(name, "required", _("“%(field)s” is needed to find the record.") % {"field": name})
+                continue
+            if item.key in seen:
+                item.fail(self.match, "duplicate", _("Record %(index)d of this request has the same “%(field)s”.")
+                          % {"index": seen[item.key], "field": self.match})
+                continue
+            seen[item.key] = item.index
+            ids = found.get(str(item.key), [])
+            if len(ids) > 1:
+                item.fail(self.match, "ambiguous", _("Several records have this “%(field)s”; send their “id”.")
+                          % {"field": self.match})
+            elif ids:
+                targets[item.index] = ids[0]
+            elif self.operation == UPDATE or self.match == "id":
+                item.fail(self.match, "not_found", _("There is no such record, or you may not see it."))
+        self._load(items, targets)
+
+    def _load(self, items: list[Item], targets: dict) -> None:
+        if not targets:
+            return
+        wanted = {name for item in items for name in item.payload if name in self.inline_names}
+        prefetches = [p for p in output_prefetches(self.view) if p.prefetch_through in wanted]
+        queryset = (self.entity.base_queryset().filter(pk__in=set(targets.values())).select_for_update(of=("self",))
+                    .prefetch_related(None).prefetch_related(*prefetches))
+        records = {record.pk: record for record in queryset}
+        editable = set(access.visible(self.user, self.model.objects.filter(pk__in=list(records)), self.entity.key,
+                                      "edit").values_list("pk", flat=True))
+        others = [pk for pk in records if pk not in editable]
+        visible = editable | set(access.visible(self.user, self.model.objects.filter(pk__in=others), self.entity.key,
+                                                "view").values_list("pk", flat=True) if others else ())
+        for item in items:
+            pk = targets.get(item.index)
+            if pk is None or item.status == "failed":
+                continue
+            if pk not in visible:
+                item.fail(self.match, "not_found", _("It matches a record you may not see."))
+            elif pk not in editable:
+                item.fail(self.match, "forbidden", _("Your role does not allow changing this record."))
+            else:
+                item.instance = records[pk]
+
+    def _m2m(self, name: str) -> bool:
+        try:
+            return self.model._meta.get_field(name).many_to_many
+        except Exception:  # noqa: BLE001 - a form-only field
+            return False
+
+    # -- validating -----------------------------------------------------------------------------------
+
+    def validate(self, items: list[Item]) -> None:
+        can_create = access.can(self.user, "create", self.entity.key)
+        unique_seen: dict = {}
+        for item in items:
+            if item.status == "failed":
+                continue
+            if item.instance is None and not can_create:
+                item.fail(None, "forbidden", _("Your role does not allow creating records of this type."))
+                continue
+            if item.instance is not None:
+                version = item.payload.pop("version", None)
+                if version is not None and version != version_of(item.instance):
+                    item.fail("version", "stale", _("The record changed since you read it (its version is now "
+                                                     "%(version)s).") % {"version": version_of(item.instance)})
+                    continue
+                self._drop_unchanged_rows(item)
+            else:
+                item.payload.pop("version", None)
+            item.slow = not set(item.payload) <= self.plain
+            if item.slow:
+                self._validate_slow(item)
+            else:
+                self._validate_fast(item)
+            self._check_unique_in_request(item, unique_seen)
+
+    def _drop_unchanged_rows(self, item: Item) -> None:
+        """An inline list that repeats the record's current rows changes nothing: leave it out."""
+        for inline in self.view.inlines:
+            rows = item.payload.get(inline.name)
+            if rows is None:
+                continue
+            current = related_rows(item.instance, inline.name)
+            fields = {f.name: f for f in row_fields(inline)}
+            if len(rows) == len(current) and all(
+                    isinstance(row, dict) and all(_same(fields.get(name), stored, name, value)
+                                                  for name, value in row.items())
+                    for row, stored in zip(rows, current, strict=True)):
+                del item.payload[inline.name]
+
+    def _validate_fast(self, item: Item) -> None:
+        """The entity's form, re-bound: all its fields for a new record; for a change, only the fields the
+        payload sets (the others keep values that were validated when they were saved)."""
+        instance = item.instance
+        adding = instance is None
+        instance = self.model() if adding else instance
+        names = None if adding else frozenset(item.payload)
+        form = self.form if adding else self._narrowed(names)
+        before = {} if adding else self._snapshot(instance, names)
+        stored = {} if adding else self._values(instance)
+        form.is_bound, form.data, form._errors, form.cleaned_data = False, {}, None, {}
+        form.instance, form._bound_fields_cache = instance, {}
+        form.initial = self._defaults() if adding else self._initial(instance, names)
+        data = {name: form_field.prepare_value(form.get_initial_for_field(form_field, name))
+                for name, form_field in form.fields.items()}  # what the unbound form shows, like `shown`
+        for name, value in item.payload.items():
+            data[name] = form_value(form.fields[name], value)
+        form.data, form.is_bound, form._errors, form._bound_fields_cache = data, True, None, {}
+        if not form.is_valid():
+            item.fail_all([{**e, "field": api_name(e["field"])} for e in errors_of(form)])
+            return
+        item.instance = instance
+        if hasattr(instance, "prepare_for_save"):
+            instance.prepare_for_save()
+        item.changes = {name: (label, before.get(name, ("", ""))[1], value)
+                        for name, (label, value) in self._snapshot(instance, names).items()
+                        if before.get(name, ("", ""))[1] != value}
+        if not adding:
+            item.columns = {name for name, value in self._values(instance).items() if stored[name] != value}
+        item.status = "created" if adding else ("updated" if item.changes or item.columns else "unchanged")
+
+    def _narrowed(self, names: frozenset):
+        """The shared form with only `names` as fields (one per distinct set of names in the request)."""
+        if names not in self.narrowed:
+            form = copy.copy(self.form)
+            form.fields = {name: field for name, field in self.form.fields.items() if name in names}
+            form.picklists = {name: meta for name, meta in self.form.picklists.items() if name in names}
+            model_exclusions = type(form)._get_validation_exclusions
+            owner = {"owner"} if "owner" in self.form.fields else set()
+            form._get_validation_exclusions = lambda form=form: model_exclusions(form) | owner
+            self.narrowed[names] = form
+        return self.narrowed[names]
+
+    def _values(self, record) -> dict:
+        """The stored values a change may touch: the form's fields, `custom`, and fields the model derives."""
+        return {f.name: f.value_from_object(record) for f in self.watched}
+
+    def _defaults(self) -> dict:
+        if not hasattr(self, "_new_initial"):
+            blank = self.view.form_class(user=self.user)
+            self._new_initial = dict(blank.initial)
+        return dict(self._new_initial)
+
+    def _initial(self, instance, names=None) -> dict:
+        """The form's initial values for a record (model_to_dict, with many-to-many from the prefetched lists)."""
+        opts = self.form._meta
+        fields = [n for n in self.form.fields if names is None or n in names]
+        m2m = [name for name in fields if self._m2m(name)]
+        initial = model_to_dict(instance, [n for n in fields if n not in m2m], opts.exclude)
+        initial.update({name: related_rows(instance, name) for name in m2m})
+        stored = instance.custom or {}
+        for definition in self.definitions:
+            if names is None or definition.form_name in names:
+                initial[definition.form_name] = from_json(definition, stored.get(definition.key))
+        return initial
+
+    def _snapshot(self, record, names: set | None = None) -> dict:
+        """Values as people read them, for history: of `names` (what a payload sets), else of every field.
+
+        Only what the payload sets can change; `columns` (compared on the model) catches the rest."""
+        values = {name: (self.labels[name], field_display(record, name)) for name in self.tracked
+                  if names is None or name in names}
+        definitions = [d for d in self.definitions if names is None or d.form_name in names]
+        values.update(custom_snapshot(definitions, record))
+        return values
+
+    def _validate_slow(self, item: Item) -> None:
+        instance = item.instance if item.instance is not None else self.model()
+        try:
+            item.bound = bind(self.view, user=self.user, instance=instance, payload=item.payload)
+        except ApiValidationError as exc:
+            item.fail_all(exc.errors)
+            return
+        item.status = "created" if instance._state.adding else "updated"
+
+    def _check_unique_in_request(self, item: Item, seen: dict) -> None:
+        if item.status == "failed" or item.slow:
+            return
+        stored = item.instance.custom or {}
+        for definition in self.definitions:
+            value = stored.get(definition.key)
+            if definition.unique and value not in (None, ""):
+                earlier = seen.setdefault((definition.key, str(value)), item.index)
+                if earlier != item.index:
+                    item.fail(f"custom.{definition.key}", "unique", _(
+                        "“%(label)s” must be unique: record %(index)d of this request has it too.")
+                        % {"label": definition.label, "index": earlier})
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def write(self, items: list[Item]) -> None:
+        """Write every valid item; the caller holds the transaction."""
+        fast = [item for item in items if not item.slow and item.status in ("created", "updated")]
+        now, by, workspace = timezone.now(), self.user, current_workspace()
+        created = [item.instance for item in fast if item.status == "created"]
+        for record in created:
+            record.workspace, record.created_by, record.updated_by = workspace, by, by
+            if getattr(record, "owner_id", 1) is None and "owner" not in self.form.fields:
+                record.owner = by
+        updated = [item.instance for item in fast if item.status == "updated"]
+        for record in [*created, *updated]:
+            record.updated_by, record.updated_at = by, now
+        self.model.objects.bulk_create(created, batch_size=500)
+        if updated:
+            columns = {"updated_at", "updated_by"}.union(*(item.columns for item in fast))
+            update_rows(self.model, updated, sorted(columns))
+        self._history(fast)
+        for item in items:
+            if item.slow and item.status in ("created", "updated"):
+                self._write_slow(item)
+
+    def _history(self, items: list[Item]) -> None:
+        """One history row per changed field (one per record when nothing is listed) and one event per record.
+
+        Rows are inserted straight from their values: building a thousand model instances costs more than
+        writing them."""
+        rows, events, now = [], [], timezone.now()
+        for item in items:
+            record, batch = item.instance, uuid.uuid4()
+            action = FieldChange.Action.CREATED if item.status == "created" else FieldChange.Action.UPDATED
+            common = {"workspace_id": record.workspace_id, "entity": self.entity.key, "record_id": record.pk,
+                      "action": action, "actor_id": self.user.pk, "batch": batch, "created_at": now, "updated_at": now}
+            rows += [{**common, "id": uuid.uuid4(), "field": name, "field_label": str(label), "old_value": old,
+                      "new_value": new} for name, (label, old, new) in item.changes.items()] or [
+                {**common, "id": uuid.uuid4(), "field": "", "field_label": "", "old_value": "", "new_value": ""}]
+            events.append(DomainEvent(name=f"record.{item.status}", workspace_id=record.workspace_id,
+                                      entity=self.entity.key, record_id=str(record.pk), actor_id=self.user.pk,
+                                      changes={k: {"old": v[1], "new": v[2]} for k, v in item.changes.items()}))
+        insert_rows(FieldChange, rows)
+        emit_many(events)
+
+    def _write_slow(self, item: Item) -> None:
+        form, formsets = item.bound
+        try:
+            with transaction.atomic():
+                item.instance = services.record_save(entity=self.entity, form=form, formsets=formsets, by=self.user)
+        except (IntegrityError, ValidationError):
+            if self.atomic:
+                raise
+            item.fail(None, "conflict", _("The change conflicts with existing data, for example a row listed twice."))
+            item.instance = None
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _same(row_field, stored, name: str, value) -> bool:
+    """A value sent for an inline row equals the stored row's (ids must name that very row)."""
+    if name == "id":
+        return value is None or str(value) == str(stored.pk)
+    if row_field is None or row_field.model_field is None:
+        return False
+    current = row_field.model_field.value_from_object(stored)
+    if isinstance(current, bool) or isinstance(value, bool):
+        return bool(current) == bool(value)
+    current, value = str(current if current is not None else ""), str(value if value is not None else "").strip()
+    if isinstance(row_field.model_field, models.EmailField):  # the form stores emails in lower case
+        return current.lower() == value.lower()
+    return current == value
+
+
+def bulk_write(*, entity: Entity, view: Entity, user, record_model, operation: str, match: str, atomic: bool,
+               records: list) -> dict:
+    """Validate and write; raises ApiValidationError (nothing written) when `atomic` and any record fails."""
+    job = BulkWrite(entity=entity, view=view, user=user, record_model=record_model, operation=operation,
+                    match=match, atomic=atomic)
+    with transaction.atomic():
+        items = job.parse(records)
+        job.resolve(items)
+        job.validate(items)
+        failed = [item for item in items if item.status == "failed"]
+        if failed and atomic:
+            raise ApiValidationError([error for item in failed for error in item.errors])
+        job.write(items)
+    counts = {status: sum(1 for item in items if item.status == status)
+              for status in ("created", "updated", "unchanged", "failed")}
+    return {"operation": operation, "atomic": atomic, **counts,
+            "results": [{"index": item.index, "status": item.status,
+                         "id": str(item.instance.pk) if item.instance is not None and item.status != "failed" else None,
+                         "errors": item.errors} for item in items]}

@@ -1,0 +1,153 @@
+"""Bulk create / update / upsert: validated like single writes, all-or-nothing or per record."""
+
+import pytest
+
+from clientela.customers.models import Contact
+from clientela.customers.tests import factories
+from clientela.customization.models import FieldDefinition
+from clientela.history.models import FieldChange
+from clientela.integrations.models import ChangeEvent
+from clientela.workspaces.scoping import use_workspace
+
+from .test_api import PROBLEM, api_client, send
+
+URL = "/api/v1/contacts/bulk"
+
+
+@pytest.fixture
+def admin_api(acme):
+    return api_client(acme.users["admin"], acme)
+
+
+@pytest.fixture
+def people(acme):
+    with use_workspace(acme):
+        admin = acme.users["admin"]
+        return [factories.contact(admin, first=first, last="Ruiz", job_title="Buyer",
+                                  emails=[{"email": f"{first.lower()}@ruiz.es", "label": "work", "is_primary": "on"}])
+                for first in ("Ana", "Bea")]
+
+
+def test_bulk_create_writes_every_record_with_history_and_events(admin_api, acme):
+    records = [{"first_name": f"Person {n}", "lifecycle_status": "prospect", "custom": {}} for n in range(30)]
+    records[3]["emails"] = [{"email": "three@example.com"}]  # rows take the one-by-one path
+
+    response = send(admin_api, "post", URL, {"operation": "create", "records": records})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["failed"]) == (30, 0)
+    with use_workspace(acme):
+        ids = [r["id"] for r in body["results"]]
+        saved = Contact.objects.filter(pk__in=ids)
+        assert saved.count() == 30 and {c.lifecycle_status for c in saved} == {"prospect"}
+        assert {c.owner_id for c in saved} == {acme.users["admin"].pk}
+        assert Contact.objects.get(pk=ids[3]).emails.get().email == "three@example.com"
+        assert FieldChange.objects.filter(record_id__in=ids, action="created").values("record_id").distinct().count() == 30
+        assert ChangeEvent.objects.filter(name="record.created", record_id__in=ids).count() == 30
+
+
+def test_one_invalid_record_writes_nothing_and_names_it(admin_api, acme):
+    records = [{"first_name": "Good"}, {"first_name": "", "birthday": "not a date"}, {"first_name": "Also good"}]
+
+    response = send(admin_api, "post", URL, {"operation": "create", "records": records})
+
+    assert response.status_code == 422 and response["Content-Type"] == PROBLEM
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"records[1].first_name", "records[1].birthday"}
+    with use_workspace(acme):
+        assert not Contact.objects.exists()
+
+
+def test_per_record_results_write_the_valid_ones(admin_api, acme):
+    records = [{"first_name": "Good"}, {"first_name": "Bad", "nope": 1}, {"first_name": "Fine", "lifecycle_status": "x"}]
+
+    body = send(admin_api, "post", URL, {"operation": "create", "atomic": False, "records": records}).json()
+
+    assert [r["status"] for r in body["results"]] == ["created", "failed", "failed"]
+    assert body["results"][1]["errors"][0]["field"] == "records[1].nope"
+    assert body["results"][2]["errors"][0]["field"] == "records[2].lifecycle_status"
+    with use_workspace(acme):
+        assert list(Contact.objects.values_list("first_name", flat=True)) == ["Good"]
+
+
+def test_upsert_by_email_changes_known_people_and_creates_the_others(admin_api, people, acme):
+    records = [
+        {"emails": [{"email": "ANA@ruiz.es"}], "job_title": "Head buyer"},  # same row, other case: still Ana
+        {"emails": [{"email": "bea@ruiz.es"}], "job_title": "Buyer"},  # nothing changes
+        {"emails": [{"email": "new@ruiz.es"}], "first_name": "Nuevo"},
+    ]
+
+    body = send(admin_api, "post", URL, {"operation": "upsert", "match": "email", "records": records}).json()
+
+    assert [r["status"] for r in body["results"]] == ["updated", "unchanged", "created"], body
+    assert body["results"][0]["id"] == str(people[0].pk)
+    with use_workspace(acme):
+        ana = Contact.objects.get(pk=people[0].pk)
+        assert ana.job_title == "Head buyer" and ana.emails.get().email == "ana@ruiz.es"
+        change = FieldChange.objects.get(record_id=ana.pk, field="job_title", action="updated")
+        assert (change.old_value, change.new_value) == ("Buyer", "Head buyer")
+        assert Contact.objects.get(pk=body["results"][2]["id"]).emails.get().email == "new@ruiz.es"
+    again = send(admin_api, "post", URL, {"operation": "upsert", "match": "email", "records": records}).json()
+    assert [r["status"] for r in again["results"]] == ["unchanged", "unchanged", "unchanged"]
+
+
+def test_update_by_id_and_by_a_unique_custom_field(admin_api, people, acme):
+    with use_workspace(acme):
+        FieldDefinition.objects.create(workspace=acme, entity="contacts", key="erp_id", kind="text", unique=True,
+                                       label_en="ERP id", label_es="Id ERP")
+    by_id = send(admin_api, "post", URL, {"operation": "update", "records": [
+        {"id": str(people[0].pk), "custom": {"erp_id": "E-1"}},
+        {"id": str(people[1].pk), "custom": {"erp_id": "E-1"}}]})
+    assert by_id.status_code == 422
+    assert by_id.json()["errors"][0]["field"] == "records[1].custom.erp_id"
+
+    ok = send(admin_api, "post", URL, {"operation": "update", "records": [
+        {"id": str(people[0].pk), "custom": {"erp_id": "E-1"}}]})
+    by_custom = send(admin_api, "post", URL, {"operation": "upsert", "match": "custom.erp_id", "records": [
+        {"custom": {"erp_id": "E-1"}, "lifecycle_status": "customer"},
+        {"custom": {"erp_id": "E-2"}, "first_name": "Eva"}]}).json()
+
+    assert ok.status_code == 200, ok.content
+    assert [r["status"] for r in by_custom["results"]] == ["updated", "created"]
+    with use_workspace(acme):
+        assert Contact.objects.get(pk=people[0].pk).lifecycle_status == "customer"
+        assert Contact.objects.get(custom__erp_id="E-2").first_name == "Eva"
+
+
+def test_records_the_user_may_not_edit_are_refused_one_by_one(acme, people):
+    with use_workspace(acme):
+        mine = factories.contact(acme.users["rep"], first="Mine", owner=acme.users["rep"])
+    rep = api_client(acme.users["rep"], acme)
+
+    body = send(rep, "post", URL, {"operation": "update", "atomic": False, "records": [
+        {"id": str(mine.pk), "job_title": "Mine"}, {"id": str(people[0].pk), "job_title": "Not mine"}]}).json()
+
+    assert [r["status"] for r in body["results"]] == ["updated", "failed"]
+    assert body["results"][1]["errors"][0]["code"] == "not_found"
+    with use_workspace(acme):
+        assert Contact.objects.get(pk=people[0].pk).job_title == "Buyer"
+
+
+def test_limits_read_only_tokens_and_bad_choices_are_problems(admin_api, acme):
+    too_many = send(admin_api, "post", URL, {"operation": "create", "records": [{"first_name": "x"}] * 1001})
+    read_only = send(api_client(acme.users["admin"], acme, read_only=True), "post", URL,
+                     {"operation": "create", "records": [{"first_name": "x"}]})
+    bad_match = send(admin_api, "post", URL, {"operation": "upsert", "match": "phone", "records": []})
+    bad_op = send(admin_api, "post", URL, {"operation": "merge", "records": []})
+
+    assert too_many.status_code == 413 and too_many.json()["errors"][0]["field"] == "records"
+    assert read_only.status_code == 403
+    assert bad_match.status_code == 400 and bad_match.json()["errors"][0]["field"] == "match"
+    assert bad_op.status_code == 422 and bad_op.json()["errors"][0]["field"] == "operation"
+    with use_workspace(acme):
+        assert not Contact.objects.exists()
+
+
+def test_a_stale_version_is_refused(admin_api, people):
+    current = admin_api.get(f"/api/v1/contacts/{people[0].pk}").json()["version"]
+
+    body = send(admin_api, "post", URL, {"operation": "update", "atomic": False, "records": [
+        {"id": str(people[0].pk), "version": current - 1, "job_title": "Late"}]}).json()
+
+    assert body["results"][0]["errors"][0]["code"] == "stale"
