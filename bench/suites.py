@@ -6,5 +6,6 @@ and list it below; a suite that changes data must leave the dataset as it found 
 """
 
 from .api import api_suite
+from .imports import imports
 
-SUITES: list = [api_suite]
+SUITES: list = [api_suite, imports]

@@ -42,9 +42,12 @@ def rule_label(rule: str) -> str:
 
 
 class DuplicateIndex:
+    """Keys are kept as their hash: a million rows' keys then fit in a fraction of the memory. Within one
+    process the hash is stable, and a 64-bit collision between two different keys is vanishingly rare."""
+
     def __init__(self):
-        self.records: dict[tuple[str, str], str] = {}  # (rule, key) -> record id in the database
-        self.rows: dict[tuple[str, str], int] = {}  # (rule, key) -> earlier row number in the file
+        self.records: dict[int, str] = {}  # hash((rule, key)) -> record id in the database
+        self.rows: dict[int, int] = {}  # hash((rule, key)) -> earlier row number in the file
 
     def load(self, entity) -> "DuplicateIndex":
         """Keys of the workspace's (not trashed) records of the entity."""
@@ -54,7 +57,7 @@ class DuplicateIndex:
         for pk, *parts in model.objects.values_list("pk", *fields).iterator(chunk_size=5000):
             names[str(pk)] = fold(" ".join(p or "" for p in parts))
             if entity.key == "companies":
-                self.records.setdefault(("name", names[str(pk)]), str(pk))
+                self._record(("name", names[str(pk)]), str(pk))
         for rule, inline_name, column in (("email", "emails", "email"), ("phone", "phones", "number")):
             inline = _inline(entity, inline_name)
             if inline is None:
@@ -62,7 +65,7 @@ class DuplicateIndex:
             fk = inline.formset.fk.name
             rows = inline.formset.model.objects.filter(**{f"{fk}__deleted_at__isnull": True})
             for owner_id, value in rows.values_list(f"{fk}_id", column).iterator(chunk_size=5000):
-                self.records.setdefault((rule, fold(value) if rule == "email" else value), str(owner_id))
+                self._record((rule, fold(value) if rule == "email" else value), str(owner_id))
         pairs = (("name_company", "affiliations", "company__name"), ("name_city", "addresses", "city"))
         for rule, inline_name, column in pairs:
             inline = _inline(entity, inline_name)
@@ -73,26 +76,30 @@ class DuplicateIndex:
                     chunk_size=5000):
                 name = names.get(str(owner_id))
                 if name and value:
-                    self.records.setdefault((rule, f"{name}|{fold(value)}"), str(owner_id))
+                    self._record((rule, f"{name}|{fold(value)}"), str(owner_id))
         return self
+
+    def _record(self, key: tuple[str, str], record_id: str) -> None:
+        self.records.setdefault(hash(key), record_id)
 
     def find(self, keys) -> tuple[str | None, int | None, str]:
         """(record id, earlier row number, rule) of the first match; record first, then the file."""
-        for key in keys:
-            if key in self.records:
-                return self.records[key], None, key[0]
-        for key in keys:
-            if key in self.rows:
-                return None, self.rows[key], key[0]
+        hashes = [hash(key) for key in keys]
+        for key, hashed in zip(keys, hashes, strict=True):
+            if hashed in self.records:
+                return self.records[hashed], None, key[0]
+        for key, hashed in zip(keys, hashes, strict=True):
+            if hashed in self.rows:
+                return None, self.rows[hashed], key[0]
         return None, None, ""
 
     def add(self, keys, number: int) -> None:
         for key in keys:
-            self.rows.setdefault(key, number)
+            self.rows.setdefault(hash(key), number)
 
     def claim(self, created: dict[str, int]) -> None:
         """Keys of records an earlier run of this import created count as rows of the file, as before."""
-        for key, record_id in list(self.records.items()):
+        for hashed, record_id in list(self.records.items()):
             if record_id in created:
-                del self.records[key]
-                self.rows.setdefault(key, created[record_id])
+                del self.records[hashed]
+                self.rows.setdefault(hashed, created[record_id])

@@ -9,13 +9,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientela.common.events import DomainEvent, emit
+from clientela.common.events import DomainEvent, emit_many
 from clientela.history.models import FieldChange
 from clientela.registry import services as record_services
 from clientela.security import access
 from clientela.workspaces.selectors import workspace_members
 
+from . import bulk
 from .duplicates import DuplicateIndex, row_keys, rule_label
+from .fastpath import FastForm
 from .normalise import Converter
 from .text import fold
 
@@ -27,7 +29,7 @@ class Options:
     on_duplicate: str = SKIP
     region: str = ""  # default country for phone numbers
     date_order: str = ""  # dmy / mdy / ymd; detected when empty
-    batch_size: int = 500
+    batch_size: int = 2000
 
 
 @dataclass
@@ -97,8 +99,16 @@ class Importer:
             order = (date_orders or {}).get(target) or options.date_order or "dmy"
             self.converters[target] = Converter(form_field, target=target, date_order=order, region=options.region,
                                                 model_choices=self._model_choices(target))
+        self._blanks: dict = {}
         members = list(workspace_members())
         self._cache_owner_choices(members)
+        fed = {target for _index, target in self.columns}
+        self.fast_main = FastForm(self.shared_form, self.defaults, {t for t in fed if "." not in t})
+        self.fast_children = {
+            name: FastForm(self.shared_children[name], self.child_defaults[name],
+                           {t.split(".", 1)[1] for t in fed if t.startswith(f"{name}.")} | {"is_primary"},
+                           frozenset({"number"}) if name == "phones" else frozenset())
+            for name in self.inlines if name != "affiliations"}
         self.owners = {m.email.lower(): m.pk for m in members}
         self.owners.update({fold(m.full_name): m.pk for m in members if m.full_name})
         self.index = DuplicateIndex().load(entity)
@@ -128,6 +138,11 @@ class Importer:
             return exclusions() | {"owner"}
 
         self.shared_form._get_validation_exclusions = without_owner_lookup
+
+    def blank(self, model, **values):
+        if model not in self._blanks:
+            self._blanks[model] = bulk.Blank(model)
+        return self._blanks[model](**values)
 
     def _model_choices(self, target: str):
         inline_name, _dot, name = target.rpartition(".")
@@ -190,11 +205,15 @@ class Importer:
             else:
                 data["owner"] = owner
         if instance is None and not self.m2m_targets.intersection(values):
-            form = _rebind(self.shared_form, data, entity.model())
+            form = self.shared_form
+            if self.fast_main.check(data, self.blank(entity.model)) is None:  # the full form names the rule
+                _rebind(form, data, entity.model())
+                if not form.is_valid():
+                    errors += _errors(form)
         else:
             form = entity.form_class(data, instance=instance or entity.model(), user=user)
-        if not form.is_valid():
-            errors += _errors(form)
+            if not form.is_valid():
+                errors += _errors(form)
         children = []
         existing = self._existing_children(instance)
         for name, inline in self.inlines.items():
@@ -203,9 +222,12 @@ class Importer:
                 continue
             if self._child_key(name, child_values) in existing.get(name, set()):
                 continue  # the record has it already
-            child = _rebind(self.shared_children[name], {**self.child_defaults[name], **child_values,
-                                                         "is_primary": not existing.get(name)},
-                            inline.formset.model())
+            child_data = {**self.child_defaults[name], **child_values, "is_primary": not existing.get(name)}
+            child_instance = self.fast_children[name].check(child_data, self.blank(inline.formset.model))
+            if child_instance is not None:
+                children.append((name, child_instance))
+                continue
+            child = _rebind(self.shared_children[name], child_data, inline.formset.model())
             if child.is_valid():
                 children.append((name, child.instance))
             else:
@@ -267,16 +289,21 @@ class Importer:
                 outcome.related.setdefault(name, []).append(str(child.pk))
             if outcome.company_name:
                 company_id = company_ids[fold(outcome.company_name)]
-                affiliation = self.inlines["affiliations"].formset.model(
+                affiliation = self.blank(self.inlines["affiliations"].formset.model,
                     workspace=workspace, contact_id=outcome.record_id, company_id=company_id,
                     role=outcome.company_role, is_primary=True)
-                affiliations.append(affiliation)
+                affiliation.created_at = affiliation.updated_at = now
+                affiliations.append((outcome.action, affiliation))
                 outcome.related.setdefault("affiliations", []).append(str(affiliation.pk))
-        self.entity.model.objects.bulk_create(new_records)
+        bulk.insert(self.entity.model, new_records)
+        for child in children:
+            child.created_at = child.updated_at = now
         for model in {type(child) for child in children}:
-            model.objects.bulk_create([c for c in children if type(c) is model])
-        if affiliations:
-            type(affiliations[0]).objects.bulk_create(affiliations, ignore_conflicts=True)
+            bulk.insert(model, [c for c in children if type(c) is model])
+        if affiliations:  # an updated record may have the company already
+            model = type(affiliations[0][1])
+            bulk.insert(model, [a for action, a in affiliations if action == "created"])
+            model.objects.bulk_create([a for action, a in affiliations if action != "created"], ignore_conflicts=True)
         for outcome in outcomes:
             if outcome.action == "created" and outcome.form is not self.shared_form:
                 outcome.form._save_m2m()  # only rows with many-to-many values get their own form
@@ -308,10 +335,9 @@ class Importer:
     def _history(self, records, event: str, action: str, key: str = "") -> None:
         key = key or self.entity.key
         batch = uuid.uuid4()
-        FieldChange.objects.bulk_create([
-            FieldChange(workspace=self.workspace, entity=key, record_id=r.pk, action=action, actor=self.user,
-                        batch=batch) for r in records])
-        for record in records:
-            emit(DomainEvent(name=event, workspace_id=self.workspace.pk, entity=key, record_id=str(record.pk),
-                             actor_id=self.user.pk))
+        bulk.insert_rows(FieldChange, [
+            {"workspace_id": self.workspace.pk, "entity": key, "record_id": r.pk, "action": action,
+             "actor_id": self.user.pk, "batch": batch} for r in records])
+        emit_many([DomainEvent(name=event, workspace_id=self.workspace.pk, entity=key, record_id=str(record.pk),
+                               actor_id=self.user.pk) for record in records])
 

@@ -27,6 +27,9 @@ class UploadForm(forms.Form):
 class OptionsForm(forms.Form):
     dry_run = forms.BooleanField(label=_("Dry run first (report what would happen, write nothing)"),
                                  required=False, initial=True)
+    all_or_nothing = forms.BooleanField(
+        label=_("All or nothing"), required=False,
+        help_text=_("If any row is rejected, import nothing (otherwise the valid rows are imported)."))
     on_duplicate = forms.ChoiceField(label=_("When a row matches an existing record"), choices=DUPLICATES)
     region = forms.CharField(label=_("Default country of phone numbers"), max_length=2, required=False,
                              help_text=_("Two-letter code, e.g. ES, MX, US."))

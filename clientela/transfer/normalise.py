@@ -94,6 +94,10 @@ def country_lookup() -> dict[str, str]:
     return lookup
 
 
+class E164(str):
+    """A phone number `phones.to_e164` returned: cleaning it again gives itself back (see fastpath)."""
+
+
 class Converter:
     """Turns one column's text into form input for its target field."""
 
@@ -113,7 +117,11 @@ class Converter:
             return value
         field = self.field
         if self.target == "phones.number":
-            return phones.try_e164(value, self.region) or value
+            number = phones.try_e164(value, self.region)
+            return E164(number) if number else value
+        if isinstance(field, forms.MultipleChoiceField) and self.lookup is not None:  # "Gold; Silver"
+            parts = (p.strip() for p in re.split(r"[,;|]", value))
+            return [self.lookup.get(fold(p), p) for p in parts if p]
         if self.lookup is not None:
             return self.lookup.get(fold(value), value)
         if isinstance(field, forms.DateField):

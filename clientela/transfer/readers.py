@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 DELIMITERS = ",;\t|"
 XLSX_MAGIC = b"PK\x03\x04"
+STREAM_FROM = 4 * 1024 * 1024  # bytes: bigger CSV files are decoded while read
 
 
 class ImportFileError(ValidationError):
@@ -70,6 +71,14 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _check_decodes(data: bytes, encoding: str) -> None:
+    """Raise UnicodeDecodeError if the file is not valid in `encoding`, a megabyte at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for start in range(0, len(data), 1 << 20):
+        decoder.decode(data[start:start + (1 << 20)])
+    decoder.decode(b"", final=True)
+
+
 def check_size(size: int) -> None:
     if size == 0:
         raise ImportFileError(_("The file is empty."), code="empty_file")
@@ -111,7 +120,11 @@ def read_csv(data: bytes, encoding: str = "", delimiter: str = "") -> Table:
         raise ImportFileError(_("This is not a text (CSV) file. Save it as CSV or XLSX and try again."),
                               code="binary_file")
     try:
-        text = data.decode(encoding)
+        if len(data) > STREAM_FROM:
+            _check_decodes(data, encoding)
+            text = data[:64 * 1024].decode(encoding, errors="ignore")
+        else:
+            text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise ImportFileError(_("The file cannot be read as %(encoding)s; choose another encoding."),
                               params={"encoding": encoding}, code="bad_encoding") from exc
@@ -119,7 +132,11 @@ def read_csv(data: bytes, encoding: str = "", delimiter: str = "") -> Table:
     if not text.strip():
         raise ImportFileError(_("The file is empty."), code="empty_file")
     delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if len(data) > STREAM_FROM:  # decoded as read: a big file is never held as one string
+        chosen = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else encoding
+        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=chosen, newline=""), delimiter=delimiter)
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = _clean_headers(next(reader))
     except csv.Error as exc:

@@ -18,6 +18,7 @@ from clientela.security import access
 from clientela.security.audit import audit_log
 from clientela.workspaces.scoping import current_workspace, use_workspace
 
+from . import bulk
 from .engine import Importer, Options
 from .mapping import suggest, validate_mapping
 from .models import ImportJob, ImportRow
@@ -103,12 +104,18 @@ def import_run(job: ImportJob) -> ImportJob:
             return import_fail(job, "; ".join(exc.messages))
         options = Options(on_duplicate=job.options.get("on_duplicate", "skip"),
                           region=job.options.get("region", ""), date_order=job.options.get("date_order", ""),
-                          batch_size=int(job.options.get("batch_size", 500)))
+                          batch_size=int(job.options.get("batch_size", 2000)))
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error="", finished_at=None,
                                                    started_at=job.started_at or timezone.now())
         job.refresh_from_db()
-        importer = Importer(entity=entity, user=user, workspace=job.workspace, mapping=job.mapping,
+
+        def importer_new():
+            return Importer(entity=entity, user=user, workspace=job.workspace, mapping=job.mapping,
                             headers=table.headers, options=options, date_orders=orders)
+
+        if job.options.get("all_or_nothing") and not job.dry_run:
+            return _run_all_or_nothing(job, importer_new, options.batch_size)
+        importer = importer_new()
         done = dict(job.rows.values_list("number", "action"))
         created = {str(pk): number for number, pk in job.rows.filter(action=ImportRow.Action.CREATED)
                    .values_list("number", "record_id")}
@@ -125,12 +132,64 @@ def import_run(job: ImportJob) -> ImportJob:
                 batch = []
         if batch:
             _run_batch(job, importer, batch)
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
-        job.refresh_from_db()
-        audit_log(action="import.finished", actor=user, target=job,
-                  details={"entity": job.entity, "dry_run": job.dry_run, "created": job.created,
-                           "updated": job.updated, "duplicates": job.duplicates, "rejected": job.rejected})
-        return job
+        return _finish(job)
+
+
+def _finish(job: ImportJob, error: str = "") -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now(),
+                                               error=error)
+    job.refresh_from_db()
+    audit_log(action="import.finished", actor=job.created_by, target=job,
+              details={"entity": job.entity, "dry_run": job.dry_run, "created": job.created,
+                       "updated": job.updated, "duplicates": job.duplicates, "rejected": job.rejected,
+                       "all_or_nothing": bool(job.options.get("all_or_nothing"))})
+    return job
+
+
+class _Rejected(Exception):
+    pass
+
+
+def _batches(table, size: int):
+    batch: list = []
+    for number, cells in table.rows:
+        batch.append((number, cells))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_all_or_nothing(job: ImportJob, importer_new, size: int) -> ImportJob:
+    """Check every row first, writing nothing; a rejected row stops the import with its report. Then write
+    all rows in one transaction: a rejection that appears meanwhile, or a killed worker, leaves nothing."""
+    ImportRow.objects.filter(job=job).delete()  # a killed earlier run committed nothing else
+    ImportJob.objects.filter(pk=job.pk).update(rows_done=0, created=0, updated=0, duplicates=0, rejected=0)
+    job.refresh_from_db()
+    checker, rejected, checked = importer_new(), [], 0
+    for batch in _batches(_table(job), size):
+        rejected += [o for o in (checker.decide(number, cells) for number, cells in batch) if o.action == "rejected"]
+        checked += len(batch)
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=checked, updated_at=timezone.now())
+    if rejected:
+        with transaction.atomic():
+            bulk.insert_rows(ImportRow, [{"workspace_id": job.workspace_id, "job_id": job.pk, "number": o.number,
+                                          "action": o.action, "errors": o.errors, "cells": o.cells}
+                                         for o in rejected])
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=checked, rejected=len(rejected))
+        return _finish(job, _("Nothing was imported: %(count)s rows were rejected (all-or-nothing). Fix them "
+                              "and import the file again.") % {"count": len(rejected)})
+    job.rows_done = 0
+    importer = importer_new()
+    try:
+        with transaction.atomic():
+            for batch in _batches(_table(job), size):
+                _run_batch(job, importer, batch, all_or_nothing=True)
+    except _Rejected:
+        return import_fail(job, _("Nothing was imported: a row was rejected while writing (the data changed "
+                                  "since the check). Import the file again."))
+    return _finish(job)
 
 
 def _replay_duplicates(importer, job, table, done) -> None:
@@ -144,20 +203,22 @@ def _replay_duplicates(importer, job, table, done) -> None:
             importer.index.add(row_keys(importer.entity, importer.values_of(cells)), number)
 
 
-def _run_batch(job: ImportJob, importer: Importer, batch) -> None:
+def _run_batch(job: ImportJob, importer: Importer, batch, all_or_nothing: bool = False) -> None:
     # wall time since the previous batch's progress, so its after-commit work (events) counts too
     started = importer.clock or time.monotonic()
     outcomes = [importer.decide(number, cells) for number, cells in batch]
+    if all_or_nothing and any(o.action == "rejected" for o in outcomes):
+        raise _Rejected
     counts = {action: sum(1 for o in outcomes if o.action == action)
               for action in ("created", "updated", "duplicate", "rejected")}
     with transaction.atomic():
         if not job.dry_run:
             importer.write(outcomes)
-        ImportRow.objects.bulk_create([
-            ImportRow(workspace=job.workspace, job=job, number=o.number, action=o.action,
-                      record_id=o.record_id if o.action in ("created", "updated") else None,
-                      errors=o.errors, cells=o.cells if o.action == "rejected" else [], previous=o.previous,
-                      related=o.related) for o in outcomes])
+        bulk.insert_rows(ImportRow, [
+            {"workspace_id": job.workspace_id, "job_id": job.pk, "number": o.number, "action": o.action,
+             "record_id": o.record_id if o.action in ("created", "updated") else None, "errors": o.errors,
+             "cells": o.cells if o.action == "rejected" else [], "previous": o.previous, "related": o.related}
+            for o in outcomes])
         job.rows_done += len(batch)
         job.created += counts["created"]
         job.updated += counts["updated"]

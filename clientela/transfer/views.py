@@ -73,7 +73,8 @@ def import_mapping(request, entity, pk):
             data = options.cleaned_data
             job.dry_run = data["dry_run"]
             job.options.update({"on_duplicate": data["on_duplicate"], "region": data["region"].upper(),
-                                "date_order": data["date_order"]})
+                                "date_order": data["date_order"],
+                                "all_or_nothing": data["all_or_nothing"]})
             job.save()
             if data["save_as"]:
                 ImportMapping.objects.update_or_create(

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="")
         parser.add_argument("--delimiter", default="")
         parser.add_argument("--sheet", default="")
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--all-or-nothing", action="store_true",
+                            help="Write nothing at all if any row is rejected (default: import the valid rows).")
 
     def handle(self, *args, **opts):
         if entities.get_or_none(opts["entity"]) is None:
@@ -40,7 +42,8 @@ class Command(BaseCommand):
         mapping = json.loads(Path(opts["mapping"]).read_text()) if opts["mapping"] else None
         options = {"on_duplicate": opts["on_duplicate"], "region": opts["region"].upper(),
                    "date_order": opts["date_order"], "encoding": opts["encoding"], "sheet": opts["sheet"],
-                   "delimiter": opts["delimiter"].replace("\\t", "\t"), "batch_size": opts["batch_size"]}
+                   "delimiter": opts["delimiter"].replace("\\t", "\t"), "batch_size": opts["batch_size"],
+                   "all_or_nothing": opts["all_or_nothing"]}
         with use_workspace(workspace):
             try:
                 job = import_create(user=user, entity_key=opts["entity"], data=path.read_bytes(),
@@ -58,6 +61,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{prefix}created: {job.created}, updated: {job.updated}, skipped as duplicate: {job.duplicates}, "
                 f"rejected: {job.rejected} ({job.rows_done} rows, {job.rows_per_second:.0f} rows/s)")
+            if job.error:
+                self.stdout.write(job.error)
             for row in job.rows.filter(action="rejected")[:20]:
                 errors = "; ".join(f"{e['field']}: {e['message']}" for e in row.errors)
                 self.stdout.write(f"  row {row.number}: {errors}")
