@@ -12,7 +12,7 @@ from django.http import QueryDict
 from clientela.common import phones
 from clientela.customers.models import Contact, PhoneNumber
 from clientela.registry import entities
-from clientela.registry.selectors import ListQuery, capped_count, record_list
+from clientela.registry.selectors import ListQuery, capped_count, record_list, search_top
 from clientela.registry.visibility import entity_for
 from clientela.security import access
 from clientela.workspaces.models import User
@@ -75,7 +75,7 @@ def search_rows(ctx: Context, text: str) -> int:
             continue
         entity = entity_for(ctx.user, entity)
         queryset = access.visible(ctx.user, entity.base_queryset(), entity.key)
-        found += len(list(entity.search(queryset, text).order_by(*entity.order_fields("name"))[:10]))
+        found += len(search_top(entity, queryset, text))
     return found
 
 

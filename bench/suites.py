@@ -6,6 +6,8 @@ and list it below; a suite that changes data must leave the dataset as it found 
 """
 
 from .api import api_suite
+from .custom_fields import custom_fields_suite
+from .exports import export_suite
 from .imports import imports
 
-SUITES: list = [api_suite, imports]
+SUITES: list = [custom_fields_suite, api_suite, imports, export_suite]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("clientela.integrations.urls")),
     path("", include("clientela.transfer.urls")),
     path("", include("clientela.merging.urls")),
+    path("", include("clientela.backup.urls")),
     path("", include("clientela.security.authentication.urls")),
     path("", include("clientela.security.account_urls")),
     path("", include("clientela.registry.urls")),

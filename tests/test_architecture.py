@@ -24,11 +24,16 @@ ALLOWED = {
     "administration": {"common", "workspaces", "security", "customization", "registry", "history", "timeline"},
     # the import's duplicate rules (text folding) are reused by the duplicate finder
     "merging": {"common", "workspaces", "security", "customization", "registry", "history", "transfer"},
+    "backup": {"common", "workspaces", "security", "customization"},  # generic: reads model metadata only
 }
 UNSCOPED_ALLOWED = {"security/access.py", "registry/services.py", "security/tokens.py", "registry/models.py",
                     "workspaces/models.py",
+                    # custom-field indexes are shared by every workspace that has a field with that key
+                    "customization/indexes.py",
                     # after-commit and background work that starts from an event, before a workspace is active
-                    "integrations/outbox.py", "integrations/webhooks.py"}
+                    "integrations/outbox.py", "integrations/webhooks.py",
+                    # the export task loads its job before activating the job's workspace; the purge spans all
+                    "registry/export_jobs.py", "registry/tasks.py"}
 
 
 def _sources(app):

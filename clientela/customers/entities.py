@@ -1,8 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from clientela.registry import text_search
 from clientela.registry.entities import Entity, Inline, register
 
-from . import forms
+from . import export_cells, forms  # noqa: F401 - export_cells registers how exports compute computed columns
 from .models import Company, Contact
 from .selectors import search_companies, search_contacts
 
@@ -86,3 +87,4 @@ register(Entity(
     searcher=search_contacts,
     related_records=_contact_related,
 ))
+text_search.COVERED_TABLES.add(Contact._meta.db_table)  # migration 0006: covering indexes on PostgreSQL

@@ -91,3 +91,18 @@ def search_contacts(queryset: QuerySet, text: str, hidden: frozenset = frozenset
         return queryset.filter((starts_with("first_name", first) & starts_with("last_name", rest))
                                | starts_with("first_name", text) | starts_with("last_name", text))
     return queryset.filter(starts_with("first_name", text) | starts_with("last_name", text))
+
+
+def _companies_covered(text: str, search_fields) -> bool:
+    return _kind(text.strip()) == "name" and "name" in search_fields
+
+
+def _contacts_covered(text: str, search_fields) -> bool:
+    return _kind(text.strip()) == "name" and " " not in text.strip() and {"first_name", "last_name"} <= set(
+        search_fields)
+
+
+# The list free-text filter already matches the search fields by prefix; when the matcher would find
+# nothing more (one name-like word), the list leaves it out (`registry.text_search`: one branch less).
+search_companies.covered_by_search_fields = _companies_covered
+search_contacts.covered_by_search_fields = _contacts_covered

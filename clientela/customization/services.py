@@ -9,6 +9,7 @@ from django.utils import timezone
 from clientela.security.audit import audit_log
 
 from .changes import config_change_record
+from .indexes import custom_field_indexes_sync_later
 from .models import FieldDefinition
 
 STATE_FIELDS = ("label_en", "label_es", "help_text", "kind", "required", "unique", "default", "min_value",
@@ -45,6 +46,7 @@ def field_save(*, definition: FieldDefinition, by, request=None, reason: str = "
                          reason=reason, source=source)
     audit_log(action="custom_field.created" if creating else "custom_field.updated", actor=by, target=definition,
               request=request, details={"before": before, "after": after, "reason": reason})
+    custom_field_indexes_sync_later(definition.entity)
     return definition
 
 
@@ -57,6 +59,7 @@ def field_trash(*, definition: FieldDefinition, by, request=None, reason: str = 
                          reason=reason, source=source)
     audit_log(action="custom_field.deleted", actor=by, target=definition, request=request,
               details={"entity": definition.entity, "key": definition.key, "reason": reason})
+    custom_field_indexes_sync_later(definition.entity)
 
 
 @transaction.atomic
@@ -67,6 +70,7 @@ def field_restore(*, definition: FieldDefinition, by, request=None, reason: str 
                          after=field_state(definition), by=by, reason=reason, source=source)
     audit_log(action="custom_field.restored", actor=by, target=definition, request=request,
               details={"entity": definition.entity, "key": definition.key, "reason": reason})
+    custom_field_indexes_sync_later(definition.entity)
 
 
 def apply_field_state(target: str, state: dict | None, by, source: str = "rollback") -> None:
@@ -77,6 +81,7 @@ def apply_field_state(target: str, state: dict | None, by, source: str = "rollba
         if definition is not None and definition.deleted_at is None:
             definition.deleted_at = timezone.now()
             definition.save(update_fields=["deleted_at", "updated_at"])
+            custom_field_indexes_sync_later(entity)
         return
     definition = definition or FieldDefinition(entity=entity, key=key, created_by=by)
     for name, value in state.items():
@@ -88,4 +93,4 @@ def apply_field_state(target: str, state: dict | None, by, source: str = "rollba
     definition.workspace = current_workspace()
     definition.full_clean(exclude=["workspace", "created_by"])
     definition.save()
-
+    custom_field_indexes_sync_later(entity)

@@ -3,8 +3,18 @@
 import uuid
 
 from django.db.models import Q
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
+from clientela.common import phones
+from clientela.customization.indexes import (
+    SEARCH_KINDS,
+    SORT_KINDS,
+    CustomText,
+    CustomValue,
+    JsonLiteral,
+    indexable_key,
+)
 from clientela.customization.kinds import (
     FILTER_KINDS,
     TEXT_KINDS,
@@ -40,10 +50,48 @@ def custom_filter_choices(definition) -> list[tuple[str, str]]:
 
 
 def custom_filter(definition, value: str) -> Q:
+    """The list filter; picklists compare the exact expression their `_f` index is built on."""
     path = f"custom__{definition.key}"
     if definition.kind == FieldKind.CHECKBOX:
         return Q(**{path: True}) if value == "1" else ~Q(**{path: True})
+    if definition.kind == FieldKind.PICKLIST and indexable_key(definition.key):
+        return Q(Exact(CustomValue(definition.key), JsonLiteral(value)))
     return Q(**{path: value})
+
+
+def custom_order(definition, descending: bool):
+    """Sort by a custom field: the expression of its `_o` index where it has one, else Django's JSON path."""
+    if definition.kind in SORT_KINDS and indexable_key(definition.key):
+        value = CustomValue(definition.key)
+        return value.desc() if descending else value.asc()
+    return f"{'-' if descending else ''}custom__{definition.key}"
+
+
+def custom_search(definition, text: str) -> Q:
+    """Free text on one custom field: a prefix of its lowered text (its `_s` index), like built-in fields.
+
+    Phones are stored in E.164, so what was typed is turned into E.164 first when it is a phone number.
+    Long text has no index (values are too long for one): it keeps a contains match.
+    """
+    from .selectors import starts_with
+
+    if definition.kind not in SEARCH_KINDS or not indexable_key(definition.key):
+        return Q(**{f"custom__{definition.key}__icontains": text})
+    if definition.kind == FieldKind.PHONE:
+        text = phones.try_e164(text) or text
+    return starts_with(CustomText(definition.key), text)
+
+
+def custom_global_search(definitions, text: str) -> Q | None:
+    """Global search on the custom fields the user may see, indexed text kinds only (None: nothing to add)."""
+    conditions = [custom_search(d, text) for d in definitions
+                  if d.kind in SEARCH_KINDS and indexable_key(d.key)]
+    if not conditions:
+        return None
+    condition = Q()
+    for one in conditions:
+        condition |= one
+    return condition
 
 
 def lookup_resolver(definition):
@@ -73,6 +121,47 @@ def lookup_label(definition, value) -> str:
     target = entities.get_or_none(definition.lookup_entity)
     found = target.model.objects.filter(pk=value).first() if target else None
     return str(found) if found else str(value)
+
+
+def record_lookup_labels(entity, record) -> dict[str, str]:
+    """{field key: linked record's name} for every lookup field of a record: one query per linked entity.
+
+    Computed once per record and kept on it, so a detail page with many lookup fields does not run
+    one query per field.
+    """
+    cached = getattr(record, "_cf_lookup_labels", None)
+    if cached is not None:
+        return cached
+    from . import entities
+
+    stored = record.custom or {}
+    wanted: dict[str, dict[str, list[str]]] = {}  # target entity -> {id: [field keys]}
+    for definition in entity.custom_fields:
+        value = stored.get(definition.key)
+        if definition.kind == FieldKind.LOOKUP and value:
+            wanted.setdefault(definition.lookup_entity, {}).setdefault(str(value), []).append(definition.key)
+    labels = {}
+    for target_key, ids in wanted.items():
+        target = entities.get_or_none(target_key)
+        found = {}
+        if target is not None:
+            valid = parse_ids(ids)
+            found = {str(r.pk): str(r) for r in target.model.objects.filter(pk__in=valid)} if valid else {}
+        for value, keys in ids.items():
+            normal = parse_ids([value])
+            labels.update(dict.fromkeys(keys, found.get(str(normal[0]) if normal else value, value)))
+    record._cf_lookup_labels = labels
+    return labels
+
+
+def parse_ids(values) -> list[uuid.UUID]:
+    ids = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return ids
 
 
 def add_form_fields(form, definitions) -> None:

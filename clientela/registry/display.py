@@ -37,9 +37,9 @@ def value_display(entity, record, name: str) -> str:
         if definition.kind == "picklist" and value not in (None, ""):
             return custom_option_label(definition, value)  # with its colour
         if definition.kind == "lookup" and value:
-            from .custom_fields import lookup_label
+            from .custom_fields import record_lookup_labels
 
-            return lookup_label(definition, value)
+            return record_lookup_labels(entity, record).get(definition.key, str(value))  # one query per target
         return display(definition, value)
     try:
         record._meta.get_field(name)

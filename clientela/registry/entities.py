@@ -102,12 +102,19 @@ class Entity:
         return self.model.objects.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        from .custom_fields import custom_global_search
+
         if self.searcher:
-            return self.searcher(queryset, text, self.hidden)
-        condition = Q()
-        for name in self.search_fields:
-            condition |= Q(**{f"{name}__istartswith": text})
-        return queryset.filter(condition)
+            found = self.searcher(queryset, text, self.hidden)
+        else:
+            condition = Q()
+            for name in self.search_fields:
+                if not name.startswith("cf_"):
+                    condition |= Q(**{f"{name}__istartswith": text})
+            found = queryset.filter(condition)
+        # text custom fields the user may see (the per-user entity has only those), by their indexed prefix
+        custom = custom_global_search(self.custom_fields, text)
+        return found if custom is None else found | queryset.filter(custom)
 
 
 _registry: dict[str, Entity] = {}

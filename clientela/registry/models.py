@@ -46,3 +46,61 @@ class SavedView(WorkspaceScopedModel):
 
     def __str__(self):
         return self.name
+
+
+class ExportJob(WorkspaceScopedModel):
+    """A list export too big to stream while the user waits: written by a task, downloaded later."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+
+    entity = models.CharField(_("entity"), max_length=40)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    export_format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.CSV)
+    query = models.JSONField(default=dict, help_text=_("The list's filters, search and sort."))
+    language = models.CharField(max_length=8, blank=True)  # the requester's, for labels and dates
+    timezone = models.CharField(max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    seconds = models.FloatField(default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name or f"{self.entity}.{self.export_format}"
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_done / self.seconds if self.seconds else 0.0
+
+    @property
+    def seconds_left(self) -> int | None:
+        speed = self.rows_per_second
+        return int((self.total - self.rows_done) / speed) if speed and self.total else None
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, int(100 * self.rows_done / self.total)) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

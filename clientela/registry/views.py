@@ -1,11 +1,12 @@
 """Generic pages for every registered entity: list, detail, create, edit, trash, bulk, export."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,11 +20,11 @@ from clientela.timeline.sources import timeline
 from clientela.workspaces.models import Team
 from clientela.workspaces.selectors import workspace_members
 
-from . import entities, exports, services
+from . import entities, export_jobs, exports, services
 from .custom_fields import custom_filter_choices
 from .display import value_display
 from .export_audit import records_export_audit
-from .models import SavedView
+from .models import ExportJob, SavedView
 from .selectors import (
     PER_PAGE_CHOICES,
     ListQuery,
@@ -32,7 +33,9 @@ from .selectors import (
     parse_uuid_list,
     record_list,
     saved_views_for,
+    search_top,
 )
+from .tasks import export_job_task
 from .visibility import entity_for
 
 
@@ -275,20 +278,54 @@ def _bulk_value(entity, name, raw):
     return raw if raw in valid else _INVALID
 
 
-@entity_view("export")
-def record_export(request, entity):
+def _export(request, entity, export_format: str):
+    """Small lists download at once; longer ones become a background job with a progress page."""
     query = ListQuery.from_params(entity, request.GET)
     queryset = record_list(entity, request.user, query)
-    records_export_audit(request=request, entity=entity, queryset=queryset, query=query)
-    return exports.csv_response(entity, queryset)
+    records_export_audit(request=request, entity=entity, queryset=queryset, query=query, export_format=export_format)
+    if export_jobs.export_runs_in_background(queryset):
+        job = export_jobs.export_job_create(user=request.user, entity_key=entity.key, query=query,
+                                            export_format=export_format)
+        export_job_task.enqueue(str(job.pk))
+        return redirect("record_export_job", entity=entity.key, pk=job.pk)
+    return exports.csv_response(entity, queryset) if export_format == "csv" else exports.xlsx_response(entity, queryset)
+
+
+@entity_view("export")
+def record_export(request, entity):
+    return _export(request, entity, "csv")
 
 
 @entity_view("export")
 def record_export_xlsx(request, entity):
-    query = ListQuery.from_params(entity, request.GET)
-    queryset = record_list(entity, request.user, query)
-    records_export_audit(request=request, entity=entity, queryset=queryset, query=query, export_format="xlsx")
-    return exports.xlsx_response(entity, queryset)
+    return _export(request, entity, "xlsx")
+
+
+def _export_job(request, entity, pk) -> ExportJob:
+    """The requester's own export job; anyone else gets a 404, as for a record they may not see."""
+    return get_object_or_404(ExportJob, pk=pk, entity=entity.key, created_by=request.user)
+
+
+@entity_view("export")
+def record_export_job(request, entity, pk):
+    job = _export_job(request, entity, pk)
+    again = reverse("record_export_xlsx" if job.export_format == "xlsx" else "record_export", kwargs={"entity": entity.key})
+    context = {"entity": entity, "job": job, "expired": export_jobs.export_job_expired(job),
+               "again": f"{again}?{urlencode(sorted(job.query.items()))}"}
+    template = "registry/_export_progress.html" if request.htmx else "registry/export_job.html"
+    return render(request, template, context)
+
+
+@entity_view("export")
+def record_export_download(request, entity, pk):
+    job = _export_job(request, entity, pk)
+    if export_jobs.export_job_expired(job):
+        export_jobs.export_job_delete(job)
+        raise Http404(_("This export has expired: export the list again."))
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    content_type = exports.XLSX_CONTENT_TYPE if job.export_format == "xlsx" else "text/csv; charset=utf-8"
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type)
 
 
 @require_POST
@@ -327,7 +364,7 @@ def global_search(request):
                 continue
             entity = entity_for(request.user, entity)
             queryset = access.visible(request.user, entity.base_queryset(), entity.key)
-            found = list(entity.search(queryset, text).order_by(*entity.order_fields("name"))[:10])
+            found = search_top(entity, queryset, text)  # ids from the index first, then ten rows
             if found:
                 groups.append({"entity": entity, "records": found})
     template = "registry/_search_results.html" if request.htmx else "registry/search.html"

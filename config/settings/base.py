@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "clientela.administration",
     "clientela.integrations",
     "clientela.transfer",
+    "clientela.backup",
     "clientela.merging",
     "clientela.api",
 ]

@@ -1,0 +1,163 @@
+"""Export suite: the whole contacts list to CSV (and, separately, XLSX) through the background task's code.
+
+The CSV is written by `registry.export_jobs.export_job_run` — the function the worker runs — into the
+media storage, then the job and its file are deleted, so the dataset is left as found. The raw baseline
+is the database writing the same columns itself (`COPY … TO STDOUT` on PostgreSQL, a plain cursor and
+`csv.writer` on SQLite), without the display texts (labels, local dates, national phone formats).
+Peak memory is the process's peak resident set during the run (Linux `VmHWM`, reset before it).
+`BENCH_ONLY=exports python -m bench.exports --size medium` runs this suite alone against the dataset
+in DATABASE_URL.
+"""
+
+# ruff: noqa: S608 - the SQL here is assembled from constants, values are parameters
+
+import csv
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.db import connection
+
+from .measure import Result, summarize
+
+XLSX_ROWS = 100_000  # the workbook is measured on the first rows only: it has no target and is ~10x slower
+
+_SQL = """
+SELECT c.id, c.first_name, c.last_name,
+  (SELECT e.email FROM customers_emailaddress e WHERE e.contact_id = c.id
+    ORDER BY e.is_primary DESC, e.created_at LIMIT 1),
+  (SELECT p.number FROM customers_phonenumber p WHERE p.contact_id = c.id
+    ORDER BY p.is_primary DESC, p.created_at LIMIT 1),
+  (SELECT co.name FROM customers_affiliation a JOIN customers_company co ON co.id = a.company_id
+    WHERE a.contact_id = c.id ORDER BY a.is_primary DESC LIMIT 1),
+  c.lifecycle_status, o.full_name, c.job_title, c.source, c.preferred_language, c.birthday,
+  (SELECT {agg} FROM customers_contact_tags ct JOIN customers_tag t ON t.id = ct.tag_id
+    WHERE ct.contact_id = c.id),
+  c.description, cb.full_name, c.created_at, ub.full_name, c.updated_at, c.email_consent,
+  c.email_consent_date, c.email_consent_source, c.phone_consent, c.phone_consent_date,
+  c.phone_consent_source, c.anonymised_at, c.custom
+FROM customers_contact c
+  LEFT JOIN workspaces_user o ON o.id = c.owner_id
+  LEFT JOIN workspaces_user cb ON cb.id = c.created_by_id
+  LEFT JOIN workspaces_user ub ON ub.id = c.updated_by_id
+WHERE c.workspace_id = {ws} AND c.deleted_at IS NULL
+ORDER BY c.updated_at DESC, c.id DESC
+"""
+
+
+def _rss_peak_reset() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _rss_peak_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _through_the_task(ctx, export_format: str, limit: int | None = None) -> tuple[int, float, float | None]:
+    """(rows, seconds, peak MB) of one export written by the worker's code."""
+    from clientela.registry import export_jobs
+    from clientela.registry.models import ExportJob
+
+    job = ExportJob.objects.create(workspace_id=ctx.workspace_id, entity="contacts", created_by=ctx.user,
+                                   export_format=export_format, query={}, language="en",
+                                   timezone="Europe/Madrid")
+    job = ExportJob.unscoped.select_related("workspace", "created_by").get(pk=job.pk)
+    original = export_jobs.record_list
+    if limit:  # the first rows of the same list
+        export_jobs.record_list = lambda *args, **kwargs: original(*args, **kwargs)[:limit]
+    _rss_peak_reset()
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        export_jobs.export_job_run(job)
+        seconds = time.perf_counter() - started
+        peak = _rss_peak_mb()
+        print(f"[exports] {export_format}: {job.rows_done:,} rows in {seconds:.1f} s wall, "
+              f"{time.process_time() - cpu:.1f} s of this process's CPU", file=sys.stderr)
+    finally:
+        export_jobs.record_list = original
+        job.refresh_from_db()
+        export_jobs.export_job_delete(job)
+    assert job.status == ExportJob.Status.DONE, job.error
+    return job.rows_done, seconds, peak
+
+
+def _raw(ctx) -> tuple[int, float, float | None]:
+    _rss_peak_reset()
+    started = time.perf_counter()
+    rows = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out, connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = _SQL.format(agg="string_agg(t.name, ', ' ORDER BY t.name)", ws=int(ctx.workspace_id))
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                for block in copy:
+                    out.write(bytes(block).decode())
+            out.seek(0)
+            rows = sum(1 for _ in out) - 1  # no multi-line cells in the bench data
+        else:
+            cursor.execute(_SQL.format(agg="group_concat(t.name, ', ')", ws=int(ctx.workspace_id)))
+            writer = csv.writer(out)
+            writer.writerow([c[0] for c in cursor.description])
+            while batch := cursor.fetchmany(5000):
+                writer.writerows(batch)
+                rows += len(batch)
+    return rows, time.perf_counter() - started, _rss_peak_mb()
+
+
+def export_suite(ctx, size, database: str, log_dir) -> list[Result]:
+    if os.environ.get("BENCH_ONLY") not in (None, "", "exports"):
+        return []
+    runs = 1 if size.contacts >= 1_000_000 else 2
+    results = []
+    samples, rows, peak = [], 0, None
+    for _ in range(runs):
+        rows, seconds, peak = _through_the_task(ctx, "csv")
+        samples.append(seconds * 1000)
+    result = summarize("export contacts CSV", "in-process", database, rows, samples, per_op=rows, peak_mb=peak)
+    base_samples, base_rows, base_peak = [], 0, None
+    for _ in range(runs):
+        base_rows, seconds, base_peak = _raw(ctx)
+        base_samples.append(seconds * 1000)
+    baseline = summarize("export contacts CSV", "raw SQL", database, base_rows, base_samples, per_op=base_rows,
+                         peak_mb=base_peak)
+    baseline.ratio = 1.0
+    result.ratio = round(result.median_ms / max(baseline.median_ms, 0.001), 1)
+    results += [result, baseline]
+    limit = min(XLSX_ROWS, size.contacts)
+    xlsx_rows, seconds, peak = _through_the_task(ctx, "xlsx", limit=limit)
+    results.append(summarize(f"export {limit // 1000}k contacts XLSX", "in-process", database, xlsx_rows,
+                             [seconds * 1000], per_op=xlsx_rows, peak_mb=peak))
+    return results
+
+
+if __name__ == "__main__":  # one database, this suite only: DATABASE_URL=… python -m bench.exports --size medium
+    import argparse
+    import json
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from clientela.workspaces.scoping import use_workspace
+
+    from .dataset import bench_workspace
+    from .scenarios import context_build
+    from .sizes import SIZES
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", choices=sorted(SIZES), default="medium")
+    args = parser.parse_args()
+    workspace = bench_workspace()
+    with use_workspace(workspace):
+        measured = export_suite(context_build(workspace), SIZES[args.size], connection.vendor, None)
+    print(json.dumps([r.as_dict() for r in measured], indent=1))
