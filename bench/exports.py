@@ -115,8 +115,6 @@ def _raw(ctx) -> tuple[int, float, float | None]:
 
 
 def export_suite(ctx, size, database: str, log_dir) -> list[Result]:
-    if os.environ.get("BENCH_ONLY") not in (None, "", "exports"):
-        return []
     runs = 1 if size.contacts >= 1_000_000 else 2
     results = []
     samples, rows, peak = [], 0, None

@@ -173,9 +173,6 @@ def _import_in_subprocess(path: Path) -> dict:
 
 
 def imports(ctx, size, database, log_dir) -> list[Result]:
-    only = os.environ.get("BENCH_ONLY", "")
-    if only and only != "imports":
-        return []
     from clientela.workspaces.scoping import use_workspace
 
     count = int(os.environ.get("BENCH_IMPORT_ROWS") or size.contacts)

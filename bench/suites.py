@@ -5,9 +5,17 @@ same dataset, inside the bench workspace. Keep each suite in its own module (`be
 and list it below; a suite that changes data must leave the dataset as it found it or idempotent.
 """
 
+import os
+
 from .api import api_suite
 from .custom_fields import custom_fields_suite
 from .exports import export_suite
 from .imports import imports
 
-SUITES: list = [custom_fields_suite, api_suite, imports, export_suite]
+SUITES = {"custom_fields": custom_fields_suite, "api": api_suite, "imports": imports, "exports": export_suite}
+
+
+def chosen(name: str) -> bool:
+    """`BENCH_ONLY=core,api` runs only those parts ("core": the list, search, 360° and bulk scenarios)."""
+    only = {part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()}
+    return not only or name in only

@@ -28,7 +28,7 @@ from .measure import Result, peak_memory_mb, summarize, timed  # noqa: E402
 from .scenarios import SCENARIOS, Context, context_build  # noqa: E402
 from .server import Server, session_cookie  # noqa: E402
 from .sizes import BULK_RECORDS, SIZES, Size  # noqa: E402
-from .suites import SUITES  # noqa: E402
+from .suites import SUITES, chosen  # noqa: E402
 
 
 def scenarios_in_process(ctx: Context, size: Size, database: str) -> list[Result]:
@@ -117,13 +117,17 @@ def run(size: Size, seed: int, database: str, http: bool = True, log_dir: Path |
         ctx = context_build(workspace)
         contacts = Contact.objects.count()
         log(f"[{database}] {contacts:,} contacts; measuring…")
-        results = scenarios_in_process(ctx, size, database)
-        if http:
-            shown = {r.scenario: r.rows for r in results if r.method == "in-process"}
-            results += scenarios_http(ctx, size, database, log_dir, shown)
-        results += bulk_reassign(ctx, size, database)
-        for suite in SUITES:
-            results += suite(ctx, size, database, log_dir)
+        results = []
+        if chosen("core"):
+            results = scenarios_in_process(ctx, size, database)
+            if http:
+                shown = {r.scenario: r.rows for r in results if r.method == "in-process"}
+                results += scenarios_http(ctx, size, database, log_dir, shown)
+            results += bulk_reassign(ctx, size, database)
+        for name, suite in SUITES.items():
+            if chosen(name):
+                log(f"[{database}] suite {name}…")
+                results += suite(ctx, size, database, log_dir)
     return {"database": database, "vendor": connection.vendor, "contacts": contacts, "size": size.name,
             "seed": seed, "build_seconds": built, "results": [r.as_dict() for r in results]}
 
