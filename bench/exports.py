@@ -115,7 +115,7 @@ def _raw(ctx) -> tuple[int, float, float | None]:
 
 
 def export_suite(ctx, size, database: str, log_dir) -> list[Result]:
-    runs = 1 if size.contacts >= 1_000_000 else 2
+    runs = 1 if size.contacts >= 1_000_000 or size.quick else 2
     results = []
     samples, rows, peak = [], 0, None
     for _ in range(runs):

@@ -175,7 +175,7 @@ def _import_in_subprocess(path: Path) -> dict:
 def imports(ctx, size, database, log_dir) -> list[Result]:
     from clientela.workspaces.scoping import use_workspace
 
-    count = int(os.environ.get("BENCH_IMPORT_ROWS") or size.contacts)
+    count = int(os.environ.get("BENCH_IMPORT_ROWS") or (size.contacts // 4 if size.quick else size.contacts))
     existing = max(10, count // 10)
     rng = random.Random(f"imports-{size.name}")
     _scratch_delete()  # what an interrupted run left
