@@ -30,9 +30,9 @@ from clientela.customization import services
 from clientela.customization.indexes import custom_field_indexes_sync
 from clientela.customization.models import FieldDefinition
 
-from .measure import Result, peak_memory_mb, summarize, timed
+from .measure import Result
+from .measure_scenarios import scenarios_http, scenarios_in_process
 from .scenarios import LIMIT_SQL, LIVE, Context, Scenario, list_rows
-from .server import Server, session_cookie
 from .sizes import Size
 
 TIERS = ("bronze", "silver", "gold", "platinum")
@@ -144,43 +144,6 @@ SCENARIOS = [
 ]
 
 
-def _in_process(ctx: Context, size: Size, database: str) -> list[Result]:
-    results = []
-    for scenario in SCENARIOS:
-        rows, samples = timed(lambda s=scenario: s.run(ctx), size.runs)
-        result = summarize(scenario.key, "in-process", database, rows, samples,
-                           peak_mb=peak_memory_mb(lambda s=scenario: s.run(ctx)))
-        base_rows, base = timed(lambda s=scenario: s.baseline(ctx), size.runs)
-        baseline = summarize(scenario.key, "raw SQL", database, base_rows, base)
-        baseline.ratio = 1.0
-        result.ratio = round(result.median_ms / max(baseline.median_ms, 0.001), 1)
-        results += [result, baseline]
-    return results
-
-
-def _http(ctx: Context, size: Size, database: str, log_dir: Path, shown: dict) -> list[Result]:
-    results = []
-    with Server(log_dir / f"server-custom-fields-{database}.log") as server:
-        cookie = session_cookie(ctx.user)
-        for scenario in SCENARIOS:
-            path = scenario.path(ctx)
-            for _ in range(2):
-                status, _length = server.get(path, cookie)
-                assert status == 200, f"{path}: HTTP {status}"
-            before = len(server.log_lines())
-            client = []
-            for _ in range(size.runs):
-                started = time.perf_counter()
-                server.get(path, cookie)
-                client.append((time.perf_counter() - started) * 1000)
-            server_ms = [line["ms"] for line in server.log_lines()[before:]]
-            rows = shown.get(scenario.key, 0)
-            results.append(summarize(scenario.key, "http server", database, rows, server_ms,
-                                     peak_mb=server.peak_rss_mb()))
-            results.append(summarize(scenario.key, "http client", database, rows, client))
-    return results
-
-
 def custom_fields_suite(ctx: Context, size: Size, database: str, log_dir: Path | None, http: bool = True,
                         log=print) -> list[Result]:
     if size.contacts > MAX_CONTACTS and not os.environ.get("BENCH_CUSTOM_FIELDS"):
@@ -193,10 +156,11 @@ def custom_fields_suite(ctx: Context, size: Size, database: str, log_dir: Path |
     if filled:
         log(f"[{database}] custom fields: values for {filled:,} contacts and indexes in "
             f"{time.perf_counter() - started:.0f} s")
-    results = _in_process(ctx, size, database)
+    results = scenarios_in_process(ctx, size, database, SCENARIOS)
     if http and log_dir is not None:
         shown = {r.scenario: r.rows for r in results if r.method == "in-process"}
-        results += _http(ctx, size, database, log_dir, shown)
+        results += scenarios_http(ctx, size, database, log_dir / f"server-custom-fields-{database}.log", shown,
+                                  SCENARIOS)
     return results
 
 

@@ -5,7 +5,6 @@
 import argparse
 import json
 import os
-import time
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -25,50 +24,10 @@ from clientela.workspaces.scoping import use_workspace  # noqa: E402
 
 from .dataset import WORKSPACE, bench_workspace, dataset_analyze, dataset_build, dataset_ready  # noqa: E402
 from .measure import Result, peak_memory_mb, summarize, timed  # noqa: E402
+from .measure_scenarios import scenarios_http, scenarios_in_process  # noqa: E402
 from .scenarios import SCENARIOS, Context, context_build  # noqa: E402
-from .server import Server, session_cookie  # noqa: E402
 from .sizes import BULK_RECORDS, SIZES, Size  # noqa: E402
 from .suites import SUITES, chosen  # noqa: E402
-
-
-def scenarios_in_process(ctx: Context, size: Size, database: str) -> list[Result]:
-    results = []
-    for scenario in SCENARIOS:
-        rows, samples = timed(lambda s=scenario: s.run(ctx), size.runs)
-        result = summarize(scenario.key, "in-process", database, rows, samples,
-                           peak_mb=peak_memory_mb(lambda s=scenario: s.run(ctx)))
-        results.append(result)
-        if scenario.baseline:
-            base_rows, base = timed(lambda s=scenario: s.baseline(ctx), size.runs)
-            baseline = summarize(scenario.key, "raw SQL", database, base_rows, base,
-                                 peak_mb=peak_memory_mb(lambda s=scenario: s.baseline(ctx)))
-            baseline.ratio = 1.0
-            result.ratio = round(result.median_ms / max(baseline.median_ms, 0.001), 1)
-            results.append(baseline)
-    return results
-
-
-def scenarios_http(ctx: Context, size: Size, database: str, log_dir: Path, rows: dict) -> list[Result]:
-    results = []
-    cookie = session_cookie(ctx.user)
-    with Server(log_dir / f"server-{database}.log") as server:
-        for scenario in SCENARIOS:
-            path = scenario.path(ctx)
-            for _ in range(2):
-                status, _length = server.get(path, cookie)
-                assert status == 200, f"{path}: HTTP {status}"
-            before = len(server.log_lines())
-            client = []
-            for _ in range(size.runs):
-                started = time.perf_counter()
-                server.get(path, cookie)
-                client.append((time.perf_counter() - started) * 1000)
-            server_ms = [line["ms"] for line in server.log_lines()[before:]]
-            shown = rows.get(scenario.key, 0)
-            results.append(summarize(scenario.key, "http server", database, shown, server_ms,
-                                     peak_mb=server.peak_rss_mb()))
-            results.append(summarize(scenario.key, "http client", database, shown, client))
-    return results
 
 
 def bulk_reassign(ctx: Context, size: Size, database: str) -> list[Result]:
@@ -119,10 +78,10 @@ def run(size: Size, seed: int, database: str, http: bool = True, log_dir: Path |
         log(f"[{database}] {contacts:,} contacts; measuring…")
         results = []
         if chosen("core"):
-            results = scenarios_in_process(ctx, size, database)
+            results = scenarios_in_process(ctx, size, database, SCENARIOS)
             if http:
                 shown = {r.scenario: r.rows for r in results if r.method == "in-process"}
-                results += scenarios_http(ctx, size, database, log_dir, shown)
+                results += scenarios_http(ctx, size, database, log_dir / f"server-{database}.log", shown, SCENARIOS)
             results += bulk_reassign(ctx, size, database)
         for name, suite in SUITES.items():
             if chosen(name):

@@ -6,10 +6,11 @@ Times are not asserted: this only proves the harness (dataset, scenarios, baseli
 import pytest
 
 from bench.dataset import bench_workspace, dataset_build
+from bench.measure_scenarios import scenarios_in_process
 from bench.report import table
 from bench.scenarios import SCENARIOS, context_build
 from bench.sizes import SIZES
-from bench.worker import bulk_reassign, scenarios_in_process
+from bench.worker import bulk_reassign
 from clientela.customers.models import Contact
 from clientela.notes.models import Note
 from clientela.workspaces.scoping import use_workspace
@@ -25,7 +26,7 @@ def test_the_bench_scenarios_run_on_a_tiny_dataset():
         assert Contact.objects.count() == size.contacts
         ctx = context_build(workspace)
         assert Note.objects.filter(record_id=ctx.target.pk).count() == 200
-        results = scenarios_in_process(ctx, size, "test") + bulk_reassign(ctx, size, "test")
+        results = scenarios_in_process(ctx, size, "test", SCENARIOS) + bulk_reassign(ctx, size, "test")
 
     measured = {(r.scenario, r.method): r for r in results}
     for scenario in SCENARIOS:
