@@ -13,3 +13,16 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RowProgress:
+    """Speed and time left of a background job that counts `rows_done` of `total` over `seconds`."""
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_done / self.seconds if self.seconds else 0.0
+
+    @property
+    def seconds_left(self) -> int | None:
+        speed = self.rows_per_second
+        return int((self.total - self.rows_done) / speed) if speed and self.total else None

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clientela.common.models import RowProgress
 from clientela.workspaces.models import Team, WorkspaceScopedModel
 from clientela.workspaces.scoping import ScopedManager
 
@@ -48,7 +49,7 @@ class SavedView(WorkspaceScopedModel):
         return self.name
 
 
-class ExportJob(WorkspaceScopedModel):
+class ExportJob(RowProgress, WorkspaceScopedModel):
     """A list export too big to stream while the user waits: written by a task, downloaded later."""
 
     class Status(models.TextChoices):
@@ -85,15 +86,6 @@ class ExportJob(WorkspaceScopedModel):
 
     def __str__(self):
         return self.file_name or f"{self.entity}.{self.export_format}"
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_done / self.seconds if self.seconds else 0.0
-
-    @property
-    def seconds_left(self) -> int | None:
-        speed = self.rows_per_second
-        return int((self.total - self.rows_done) / speed) if speed and self.total else None
 
     @property
     def percent(self) -> int:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clientela.common.models import RowProgress
 from clientela.workspaces.models import WorkspaceScopedModel
 
 
@@ -23,7 +24,7 @@ class ImportMapping(WorkspaceScopedModel):
         return self.name
 
 
-class ImportJob(WorkspaceScopedModel):
+class ImportJob(RowProgress, WorkspaceScopedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         RUNNING = "running", _("Running")
@@ -58,15 +59,6 @@ class ImportJob(WorkspaceScopedModel):
 
     def __str__(self):
         return self.file_name
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_done / self.seconds if self.seconds else 0.0
-
-    @property
-    def seconds_left(self) -> int | None:
-        speed = self.rows_per_second
-        return int((self.total - self.rows_done) / speed) if speed and self.total else None
 
     @property
     def percent(self) -> int:
