@@ -9,13 +9,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.common import bulk
 from clientela.common.events import DomainEvent, emit_many
 from clientela.history.models import FieldChange
 from clientela.registry import services as record_services
 from clientela.security import access
 from clientela.workspaces.selectors import workspace_members
 
-from . import bulk
 from .duplicates import DuplicateIndex, row_keys, rule_label
 from .fastpath import FastForm
 from .normalise import Converter

@@ -15,6 +15,7 @@ DATE_ORDERS = ("dmy", "mdy", "ymd")
 _DATE = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T].*)?$")
 _TRUE = {"1", "true", "yes", "y", "si", "s", "x", "verdadero", "on"}
 _FALSE = {"0", "false", "no", "n", "falso", "off", ""}
+_MISSING = object()
 
 
 def detect_date_order(values) -> str:
@@ -99,7 +100,10 @@ class E164(str):
 
 
 class Converter:
-    """Turns one column's text into form input for its target field."""
+    """Turns one column's text into form input for its target field; a column's values repeat (cities,
+    companies, picklists), so each distinct cell is converted once."""
+
+    MEMO_LIMIT = 50_000  # distinct values remembered before the memory starts over
 
     def __init__(self, form_field, *, target: str, date_order: str, region: str, model_choices=()):
         self.field, self.target, self.date_order, self.region = form_field, target, date_order, region
@@ -110,8 +114,17 @@ class Converter:
         elif isinstance(form_field, forms.ChoiceField) and not isinstance(form_field, forms.ModelChoiceField):
             # the model's lazy labels give both languages; the form's choices add the workspace's own options
             self.lookup = {**_choice_lookup(list(model_choices or ())), **_choice_lookup(list(form_field.choices))}
+        self.memo: dict = {}
 
-    def __call__(self, value: str):
+    def __call__(self, cell: str):
+        value = self.memo.get(cell, _MISSING)
+        if value is _MISSING:
+            if len(self.memo) >= self.MEMO_LIMIT:
+                self.memo.clear()
+            value = self.memo[cell] = self._convert(cell)
+        return list(value) if type(value) is list else value
+
+    def _convert(self, value: str):
         value = value.strip()
         if not value:
             return value

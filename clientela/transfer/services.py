@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clientela.common import bulk
 from clientela.common.events import DomainEvent, emit
 from clientela.common.spreadsheets import neutralise
 from clientela.registry import entities
@@ -18,7 +19,6 @@ from clientela.security import access
 from clientela.security.audit import audit_log
 from clientela.workspaces.scoping import current_workspace, use_workspace
 
-from . import bulk
 from .engine import Importer, Options
 from .mapping import suggest, validate_mapping
 from .models import ImportJob, ImportRow

@@ -8,7 +8,10 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 def fold(value: str) -> str:
     """Lower case, accents removed, spaces collapsed: "  José  ÁLVAREZ " -> "jose alvarez"."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
+    value = value or ""
+    if value.isascii():  # nothing to decompose, and ASCII case folding is lower()
+        return " ".join(value.lower().split())
+    decomposed = unicodedata.normalize("NFKD", value)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())
 

@@ -75,10 +75,11 @@ class Blank:
         return obj
 
 
-def insert_rows(model, rows: list[dict]) -> None:
-    """Write plain rows (attname -> value, the model's defaults for the rest): no instances at all."""
+def insert_rows(model, rows: list[dict], returning: str = "") -> list | None:
+    """Write plain rows (attname -> value, the model's defaults for the rest): no instances at all.
+    With `returning` (a column), answer that column of the new rows (the database's ids, say)."""
     if not rows:
-        return
+        return [] if returning else None
     fields, attnames, converters, _stamped = _plan(model)
     defaults = {f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))}
     fresh = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]
@@ -90,7 +91,10 @@ def insert_rows(model, rows: list[dict]) -> None:
             if attname not in row:
                 full[attname] = default()
         values.append(tuple(full[a] if c is None else c(full[a]) for a, c in zip(attnames, converters, strict=True)))
+    if returning:
+        return _write_returning(model, fields, values, returning)
     _write(model, fields, values)
+    return None
 
 
 def insert(model, objects) -> None:
@@ -109,6 +113,22 @@ def insert(model, objects) -> None:
                                                                                       strict=True)))
         obj._state.adding, obj._state.db = False, connection.alias
     _write(model, fields, rows)
+
+
+def _write_returning(model, fields, rows, returning: str) -> list:
+    """Multi-row INSERTs, as many rows per statement as the database takes parameters."""
+    table, column = model._meta.db_table, model._meta.get_field(returning).column
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    per_statement = max(1, (connection.features.max_query_params or 65_535) // len(fields))
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    answers = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([one] * len(chunk))} '
+                           f'RETURNING "{column}"', [value for row in chunk for value in row])
+            answers += [row[0] for row in cursor.fetchall()]
+    return answers
 
 
 def _write(model, fields, rows) -> None:
