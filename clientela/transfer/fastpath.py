@@ -65,7 +65,9 @@ class FastForm:
         if not self.usable:
             return None
         form.data, form.is_bound, form.instance = data, True, instance
-        form._errors, form.cleaned_data = ErrorDict(), {}
+        if form._errors is None or form._errors:  # an empty one is reused: it costs as much as a field
+            form._errors = ErrorDict()
+        form.cleaned_data = {}
         cleaned = form.cleaned_data
         try:
             for name, field, hook, memo in self.steps:
