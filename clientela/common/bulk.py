@@ -139,9 +139,16 @@ def insert(model, objects) -> None:
 
 
 def _write_returning(model, fields, rows, returning: str) -> list:
-    """Multi-row INSERTs, as many rows per statement as the database takes parameters."""
+    """PostgreSQL: one INSERT … SELECT FROM unnest(one array per column). SQLite: multi-row INSERTs, as many
+    rows per statement as it takes parameters."""
     table, column = model._meta.db_table, model._meta.get_field(returning).column
     columns = ", ".join(f'"{f.column}"' for f in fields)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT * FROM unnest({arrays}) RETURNING "{column}"',
+                           [list(values) for values in zip(*rows, strict=True)])
+            return [row[0] for row in cursor.fetchall()]
     per_statement = max(1, (connection.features.max_query_params or 65_535) // len(fields))
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     answers = []

@@ -5,6 +5,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from clientela.common import bulk
 from clientela.common.events import DomainEvent, emit, emit_many
 from clientela.customization.selectors import field_definitions
 from clientela.history.models import FieldChange
@@ -119,29 +120,45 @@ def record_purge(*, entity: Entity, record, by=None) -> None:
 
 @transaction.atomic
 def records_bulk_update(*, entity: Entity, ids, field: str, value, by) -> int:
-    """Set one field on many records the user may edit; one history row per changed record."""
+    """Set one field on many records the user may edit; one history row and one event per changed record.
+
+    Records are read as (id, old value) pairs, not instances, and each distinct value is put into words once:
+    a bulk edit touches thousands of records that share a handful of owners or statuses.
+    """
     assert field in entity.bulk_fields
     access.require(by, "edit", entity.key)
     queryset = access.visible(by, entity.model.objects.filter(pk__in=ids), entity.key, "edit")
     model_field = entity.field(field)
     label = str(model_field.verbose_name)
-    rows = list(queryset.select_related(*([field] if model_field.is_relation else [])))
-    changed = [r for r in rows if getattr(r, model_field.attname) != (value.pk if hasattr(value, "pk") else value)]
-    old = {r.pk: field_display(r, field) for r in changed}
-    queryset.filter(pk__in=[r.pk for r in changed]).update(**{field: value, "updated_by": by,
-                                                              "updated_at": timezone.now()})
-    history, events, batch = [], [], uuid.uuid4()
-    for record in changed:
-        setattr(record, field, value)
-        new = field_display(record, field)
-        history.append(FieldChange(workspace_id=record.workspace_id, entity=entity.key,
-                                   record_id=record.pk, action=FieldChange.Action.UPDATED, field=field,
-                                   field_label=label, old_value=old[record.pk], new_value=new, actor=by,
-                                   batch=batch))
-        events.append(_domain_event("record.updated", entity, record, by, {field: (label, old[record.pk], new)}))
-    FieldChange.objects.bulk_create(history, batch_size=1000)
-    emit_many(events)
+    new_key = value.pk if hasattr(value, "pk") else value
+    changed = [(pk, workspace_id, old) for pk, workspace_id, old
+               in queryset.values_list("pk", "workspace_id", model_field.attname) if old != new_key]
+    if not changed:
+        return 0
+    words = _value_displays(entity.model, model_field, {old for _pk, _ws, old in changed} | {new_key})
+    queryset.filter(pk__in=[pk for pk, _ws, _old in changed]).update(**{field: value, "updated_by": by,
+                                                                        "updated_at": timezone.now()})
+    batch, new = uuid.uuid4(), words[new_key]
+    bulk.insert_rows(FieldChange, [
+        {"workspace_id": workspace_id, "entity": entity.key, "record_id": pk, "action": FieldChange.Action.UPDATED,
+         "field": field, "field_label": label, "old_value": words[old], "new_value": new, "actor_id": by.pk,
+         "batch": batch} for pk, workspace_id, old in changed])
+    emit_many([DomainEvent(name="record.updated", workspace_id=workspace_id, entity=entity.key, record_id=str(pk),
+                           actor_id=by.pk, changes={field: {"old": words[old], "new": new}})
+               for pk, workspace_id, old in changed])
     return len(changed)
+
+
+def _value_displays(model, model_field, values: set) -> dict:
+    """{stored value: `field_display` text} for one field, each related record read once."""
+    related = model_field.related_model._base_manager.in_bulk(values - {None}) if model_field.is_relation else {}
+    words = {}
+    for value in values:
+        record = model(**{model_field.attname: value})
+        if model_field.is_relation:
+            setattr(record, model_field.name, related.get(value))
+        words[value] = field_display(record, model_field.name)
+    return words
 
 
 @transaction.atomic

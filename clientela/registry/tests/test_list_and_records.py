@@ -3,6 +3,7 @@ import pytest
 from clientela.customers.models import Contact
 from clientela.customers.tests import factories
 from clientela.history.models import FieldChange
+from clientela.integrations.models import ChangeEvent
 from conftest import login
 
 EMPTY_INLINES = {f"{p}-{k}": v for p in ("emails", "phones", "addresses", "affiliations")
@@ -135,9 +136,25 @@ def test_bulk_assign_owner_and_bulk_delete(crowd):
     client = login(admin)
     client.post("/contacts/bulk/", {"ids": ids, "action": "owner", "value": rep2.pk})
     assert set(Contact.objects.filter(pk__in=ids).values_list("owner", flat=True)) == {rep2.pk}
-    assert FieldChange.objects.filter(field="owner", action="updated", record_id__in=ids).count() == 2
+    history = FieldChange.objects.filter(field="owner", action="updated", record_id__in=ids)
+    # each record's history names its own previous owner, and the new one
+    assert sorted((c.old_value, c.new_value) for c in history) == sorted(
+        [(str(crowd.users["rep"]), str(rep2)), (str(admin), str(rep2))])
+    assert Contact.objects.filter(pk__in=ids, updated_by=admin).count() == 2
+    logged = ChangeEvent.objects.filter(name="record.updated", record_id__in=[str(i) for i in ids])
+    assert {e.changes["owner"]["new"] for e in logged} == {str(rep2)} and logged.count() == 2
+    client.post("/contacts/bulk/", {"ids": ids, "action": "owner", "value": rep2.pk})  # nothing changes
+    assert history.count() == 2
     client.post("/contacts/bulk/", {"ids": ids, "action": "delete"})
     assert Contact.objects.count() == 1 and Contact.trashed.count() == 2
+
+
+def test_bulk_status_change_is_written_in_the_workspace_words(crowd):
+    ids = list(Contact.objects.filter(lifecycle_status="customer").values_list("pk", flat=True))
+    login(crowd.users["admin"]).post("/contacts/bulk/", {"ids": ids, "action": "lifecycle_status", "value": "lead"})
+    assert set(Contact.objects.filter(pk__in=ids).values_list("lifecycle_status", flat=True)) == {"lead"}
+    changes = FieldChange.objects.filter(field="lifecycle_status", action="updated", record_id__in=ids)
+    assert {(c.old_value, c.new_value) for c in changes} == {("Customer", "Lead")} and changes.count() == 2
 
 
 def test_bulk_edit_rejects_a_value_outside_the_choices(crowd):
