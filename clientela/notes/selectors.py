@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from .models import Note
 
@@ -8,5 +8,6 @@ def notes_for(refs: dict[str, list], limit: int = 100):
     for entity, ids in refs.items():
         if ids:
             condition |= Q(entity=entity, record_id__in=ids)
-    return (Note.objects.filter(condition).select_related("author").prefetch_related("attachments")
+    return (Note.objects.filter(condition).select_related("author")
+            .prefetch_related(Prefetch("attachments", to_attr="attachment_list"))
             .order_by("-created_at")[:limit])

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:entity>/views/", views.saved_view_create, name="saved_view_create"),
     path("<slug:entity>/views/<uuid:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("<slug:entity>/<uuid:pk>/", views.record_detail, name="record_detail"),
+    path("<slug:entity>/<uuid:pk>/timeline/", views.record_timeline, name="record_timeline"),
     path("<slug:entity>/<uuid:pk>/edit/", views.record_edit, name="record_edit"),
     path("<slug:entity>/<uuid:pk>/delete/", views.record_delete, name="record_delete"),
     path("<slug:entity>/<uuid:pk>/restore/", views.record_restore, name="record_restore"),

@@ -38,6 +38,8 @@ from .selectors import (
 from .tasks import export_job_task
 from .visibility import entity_for
 
+HISTORY_ROWS = 25  # newest changes in a record page's history table; older ones are in its timeline
+
 
 def entity_view(verb: str):
     """Resolve the entity from the URL and refuse users whose role lacks the verb on it."""
@@ -136,20 +138,26 @@ def _bulk_choices(entity, name):
     return picklists.choices(picklists.picklist_options(entity.key, name, entity.field(name)), blank=False)
 
 
-def _detail_context(request, entity, record):
+def _timeline_refs(request, entity, record) -> dict[str, list]:
+    """The record and the related records (the user may see) whose items belong on its timeline."""
     refs = {entity.key: [record.pk]}
     if entity.related_records:
         for key, ids in entity.related_records(request.user, record).items():
             related = entities.get(key)
             refs[key] = list(access.visible(request.user, related.model.objects.filter(pk__in=ids), key)
                              .values_list("pk", flat=True))
+    return refs
+
+
+def _detail_context(request, entity, record):
     return {
         "entity": entity,
         "record": record,
         "sections": detail_sections(entity, record, value_display),  # layout sections, in order
         "inlines": [{"label": i.label, "rows": list(getattr(record, i.name).all())} for i in entity.inlines],
-        "timeline": timeline(request.user, refs),
-        "history": history_for(entity=entity.key, record_ids=[record.pk], user=request.user, limit=100),
+        "timeline": timeline(request.user, _timeline_refs(request, entity, record)),
+        "history": history_for(entity=entity.key, record_ids=[record.pk], user=request.user, limit=HISTORY_ROWS),
+        "history_rows": HISTORY_ROWS,
         "can_edit": (can_edit := access.can_record(request.user, "edit", entity.key, record)),
         "can_delete": access.can_record(request.user, "delete", entity.key, record),
         "shares": sharing.shares_for(entity.key, record) if can_edit else [],
@@ -163,6 +171,21 @@ def record_detail(request, entity, pk):
     queryset = entity.base_queryset().select_related("created_by", "updated_by")
     record = access.get_visible_or_404(request.user, queryset, entity.key, pk)
     return render(request, "registry/detail.html", _detail_context(request, entity, record))
+
+
+@entity_view("view")
+def record_timeline(request, entity, pk):
+    """An older page of a record's timeline: the items for "Show older" (htmx), or a page of its own."""
+    record = access.get_visible_or_404(request.user, entity.base_queryset(), entity.key, pk)
+    try:
+        offset = min(max(int(request.GET.get("offset", "0")), 0), 100_000)
+    except ValueError:
+        offset = 0
+    context = {"entity": entity, "record": record, "offset": offset,
+               "timeline": timeline(request.user, _timeline_refs(request, entity, record), offset=offset),
+               "can_edit": access.can_record(request.user, "edit", entity.key, record)}
+    template = "registry/_timeline_items.html" if request.htmx else "registry/timeline.html"
+    return render(request, template, context)
 
 
 def _bound_forms(request, entity, instance):

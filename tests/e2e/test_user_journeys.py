@@ -234,3 +234,28 @@ def test_clicking_bold_then_typing_writes_bold_text(page, workspace):
 
     expect(page.locator("#note-editor b, #note-editor strong")).to_have_text("Renewal agreed", timeout=2000)
     expect(page.locator("#note-body")).to_have_value(re.compile(r"Renewal agreed"), timeout=2000)
+
+
+def test_show_older_loads_the_next_page_of_the_timeline_in_place(page, workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clientela.notes.models import Note
+
+    contact = given_contact(workspace)
+    start = timezone.now() - timedelta(days=60)
+    with use_workspace(workspace):
+        for day in range(40):
+            note = Note.objects.create(workspace=workspace, entity="contacts", record_id=contact.pk,
+                                       author=workspace.users["admin"], body=f"<p>Call {day:02d}</p>")
+            Note.objects.filter(pk=note.pk).update(created_at=start + timedelta(days=day))
+    log_in(page, workspace.users["admin"])
+    page.goto(f"/contacts/{contact.pk}/")
+    notes = page.locator(".timeline-items .item-note")
+    expect(notes).to_have_count(24)  # 25 items, the newest being the record's creation
+    page.get_by_role("link", name="Show older").click()
+    expect(notes).to_have_count(40)
+    expect(notes.last).to_contain_text("Call 00")
+    expect(page.get_by_role("link", name="Show older")).to_have_count(0)
+    assert page.url.endswith(f"/contacts/{contact.pk}/")  # loaded in place, not a new page

@@ -88,3 +88,26 @@ def test_only_the_author_or_an_editor_can_delete_a_note(lucia, acme):
     assert login(acme.users["readonly"]).post(f"/notes/{note.pk}/delete/").status_code == 403
     assert login(lucia.owner).post(f"/notes/{note.pk}/delete/").status_code == 302
     assert Note.objects.count() == 0
+
+
+def test_a_long_timeline_shows_the_newest_page_and_loads_older_items_on_demand(lucia, acme):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = login(lucia.owner)
+    start = timezone.now() - timedelta(days=40)
+    for day in range(30):
+        note = Note.objects.create(workspace=lucia.workspace, entity="contacts", record_id=lucia.pk,
+                                   author=lucia.owner, body=f"<p>Nota número {day}</p>")
+        Note.objects.filter(pk=note.pk).update(created_at=start + timedelta(days=day))
+    page = client.get(f"/contacts/{lucia.pk}/").content.decode()
+    # 25 items: the record's creation (newest) and notes 29 down to 6
+    assert "Nota número 29" in page and "Nota número 6<" in page and "Nota número 5<" not in page
+    assert "Show older" in page
+    older = client.get(f"/contacts/{lucia.pk}/timeline/?offset=25", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in older and "Show older" not in older
+    assert [f"Nota número {n}<" in older for n in (5, 0)] == [True, True] and "Nota número 6<" not in older
+    # without htmx it is a page of its own; someone who may not see the record gets nothing
+    assert "<html" in client.get(f"/contacts/{lucia.pk}/timeline/?offset=25").content.decode()
+    assert login(acme.users["rep2"]).get(f"/contacts/{lucia.pk}/timeline/").status_code == 404
