@@ -284,17 +284,19 @@ class Importer:
                 continue
             for name, child in outcome.children:
                 setattr(child, self.inlines[name].formset.fk.name + "_id", outcome.record_id)
-                child.workspace = workspace
+                child.workspace_id = workspace.pk
                 children.append(child)
-                outcome.related.setdefault(name, []).append(str(child.pk))
+                if outcome.action == "updated":  # what undo removes; a created record goes as a whole
+                    outcome.related.setdefault(name, []).append(str(child.pk))
             if outcome.company_name:
                 company_id = company_ids[fold(outcome.company_name)]
                 affiliation = self.blank(self.inlines["affiliations"].formset.model,
-                    workspace=workspace, contact_id=outcome.record_id, company_id=company_id,
+                    workspace_id=workspace.pk, contact_id=outcome.record_id, company_id=company_id,
                     role=outcome.company_role, is_primary=True)
                 affiliation.created_at = affiliation.updated_at = now
                 affiliations.append((outcome.action, affiliation))
-                outcome.related.setdefault("affiliations", []).append(str(affiliation.pk))
+                if outcome.action == "updated":
+                    outcome.related.setdefault("affiliations", []).append(str(affiliation.pk))
         bulk.insert(self.entity.model, new_records)
         for child in children:
             child.created_at = child.updated_at = now
