@@ -90,7 +90,7 @@ def detail_rows(ctx: Context) -> int:
     record = access.get_visible_or_404(ctx.user, entity.base_queryset().select_related("created_by", "updated_by"),
                                        entity.key, ctx.target.pk)
     context = _detail_context(request, entity, record)
-    return len(context["timeline"]) + len(context["history"])
+    return len(context["timeline"].items) + len(context["history"])
 
 
 # -- raw SQL ------------------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def detail_sql(ctx: Context) -> int:
         ("SELECT * FROM customers_emailaddress WHERE contact_id = %s", [pk]),
         ("SELECT * FROM customers_phonenumber WHERE contact_id = %s", [pk]),
         ("SELECT * FROM notes_note WHERE workspace_id = %s AND entity = 'contacts' AND record_id = %s "
-         "ORDER BY created_at DESC LIMIT 100", [ctx.workspace_id, pk]),
+         "ORDER BY created_at DESC LIMIT 26", [ctx.workspace_id, pk]),  # the timeline's first page, and one more
     ])
 
 
