@@ -16,14 +16,15 @@ def scenarios_in_process(ctx: Context, size: Size, database: str, scenarios: lis
     """Each scenario in-process (the selector calls of its page) and, when it has one, its raw SQL baseline."""
     results = []
     for scenario in scenarios:
-        rows, samples = timed(lambda s=scenario: s.run(ctx), size.runs)
+        own = ctx.for_scenario(scenario)
+        rows, samples = timed(lambda s=scenario, c=own: s.run(c), size.runs)
         result = summarize(scenario.key, "in-process", database, rows, samples,
-                           peak_mb=peak_memory_mb(lambda s=scenario: s.run(ctx)))
+                           peak_mb=peak_memory_mb(lambda s=scenario, c=own: s.run(c)))
         results.append(result)
         if scenario.baseline:
-            base_rows, base = timed(lambda s=scenario: s.baseline(ctx), size.runs)
+            base_rows, base = timed(lambda s=scenario, c=own: s.baseline(c), size.runs)
             baseline = summarize(scenario.key, "raw SQL", database, base_rows, base,
-                                 peak_mb=peak_memory_mb(lambda s=scenario: s.baseline(ctx)))
+                                 peak_mb=peak_memory_mb(lambda s=scenario, c=own: s.baseline(c)))
             baseline.ratio = 1.0
             result.ratio = round(result.median_ms / max(baseline.median_ms, 0.001), 1)
             results.append(baseline)
@@ -34,10 +35,12 @@ def scenarios_http(ctx: Context, size: Size, database: str, log_path: Path, rows
                    scenarios: list[Scenario]) -> list[Result]:
     """Each scenario's page through gunicorn: server time from its request log, and client time."""
     results = []
-    cookie = session_cookie(ctx.user)
+    cookies: dict = {}
     with Server(log_path) as server:
         for scenario in scenarios:
-            path = scenario.path(ctx)
+            own = ctx.for_scenario(scenario)
+            cookie = cookies.setdefault(own.user.pk, session_cookie(own.user))
+            path = scenario.path(own)
             for _ in range(2):
                 status, _length = server.get(path, cookie)
                 assert status == 200, f"{path}: HTTP {status}"

@@ -3,7 +3,7 @@
 # ruff: noqa: S608 - the SQL here is assembled from constants and model metadata, values are parameters
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -36,6 +36,11 @@ class Context:
     email: str
     phone: str  # the target's mobile, typed the way people say it
     domain: str
+    rep: User  # a sales rep: sees their team's and unowned records, and what is shared with them
+
+    def for_scenario(self, scenario: "Scenario") -> "Context":
+        """The context a scenario runs in: the admin's, or the rep's when the scenario is the rep's view."""
+        return replace(self, user=self.rep) if scenario.as_rep else self
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Scenario:
     path: Callable[[Context], str]  # the page, for HTTP
     run: Callable[[Context], int]  # the same work in-process; returns rows shown
     baseline: Callable[[Context], int] | None = None  # hand-written SQL of the same work
+    as_rep: bool = False  # run as the rep (record-level scope) instead of the admin (sees everything)
 
 
 def context_build(workspace) -> Context:
@@ -51,9 +57,9 @@ def context_build(workspace) -> Context:
     target = Contact.objects.get(first_name=TARGET[0], last_name=TARGET[1])
     phone = PhoneNumber.objects.filter(contact=target).values_list("number", flat=True).first()
     email = target.emails.values_list("email", flat=True).first()
-    return Context(user=user, workspace_id=workspace.id, target=target,
-                   owner_id=User.objects.get(email=f"rep@{WORKSPACE}.example").pk, email=email,
-                   phone=phones.display(phone, "ES"), domain=email.split("@", 1)[1])
+    rep = User.objects.get(email=f"rep@{WORKSPACE}.example")
+    return Context(user=user, workspace_id=workspace.id, target=target, owner_id=rep.pk, email=email,
+                   phone=phones.display(phone, "ES"), domain=email.split("@", 1)[1], rep=rep)
 
 
 # -- in-process ------------------------------------------------------------------------------------------
@@ -111,6 +117,15 @@ def list_sql(ctx: Context, where: str = LIVE, params: tuple = (), offset: int = 
                      (PAGE_SQL.format(where=where, order="c.updated_at DESC, c.id DESC"), [*params, offset])])
 
 
+def rep_list_sql(ctx: Context) -> int:
+    """The rep's scope as the access decision writes it: their team's records, unowned ones, shared ones."""
+    people = sorted(access.team_user_ids(ctx.user))
+    marks = ", ".join(["%s"] * len(people))
+    where = (f"{LIVE} AND (c.owner_id IN ({marks}) OR c.owner_id IS NULL OR c.id IN (SELECT s.record_id FROM "
+             "security_recordshare s WHERE s.workspace_id = %s AND s.entity = 'contacts' AND s.user_id = %s))")
+    return list_sql(ctx, where, (*people, ctx.workspace_id, ctx.user.pk))
+
+
 def _like(column: str) -> str:
     return f"LOWER({column}) LIKE %s"
 
@@ -160,6 +175,8 @@ OWNER_FILTER = {"f_lifecycle_status": "customer", "sort": "-updated_at"}
 
 SCENARIOS = [
     Scenario("list page 1", lambda c: "/contacts/", lambda c: list_rows(c, {}), lambda c: list_sql(c)),
+    Scenario("list page 1 as a rep (team scope)", lambda c: "/contacts/", lambda c: list_rows(c, {}), rep_list_sql,
+             as_rep=True),
     Scenario("list page 200", lambda c: "/contacts/?page=200", lambda c: list_rows(c, {"page": 200}),
              lambda c: list_sql(c, offset=199 * 25)),
     Scenario("list owner + lifecycle, by last activity",
