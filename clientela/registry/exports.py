@@ -3,6 +3,7 @@
 import csv
 import re
 import tempfile
+from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
@@ -22,6 +23,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 XLSX_CELL_MAX = 32_767  # characters Excel keeps in one cell
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 FORMULA_FIRST = "".join(FORMULA_STARTS)  # every start is one character
+FORMULA_AFTER_NEWLINE = re.compile(f"\n[{re.escape(FORMULA_FIRST)}]")
 
 
 class _Echo:
@@ -62,24 +64,40 @@ def neutralise_row(cells: list[str]) -> list[str]:
     return [f"'{c}" if c and c[0] in FORMULA_FIRST else c for c in cells]
 
 
+def neutralise_column(texts: list[str]) -> list[str]:
+    """`neutralise` on every text of a column, after one scan of the whole column: most columns of a chunk have no
+    control character and no text starting like a formula, and come back as they are."""
+    joined = "\n" + "\n".join(texts)
+    if ILLEGAL_CHARACTERS_RE.search(joined) or FORMULA_AFTER_NEWLINE.search(joined):
+        return [neutralise(text) for text in texts]
+    return texts
+
+
 def csv_rows(entity, queryset):
     """The header, then one row per record: the single row source of every export format."""
     columns = export_columns(entity)
     yield [neutralise(str(entity.field_label(c))) if c != "id" else "id" for c in columns]
     plan = export_cells.plan_for(entity, columns)
-    source = export_cells.rows(plan, queryset) if plan else instance_rows(entity, queryset, columns)
-    for cells in source:
-        yield neutralise_row(cells)
+    if plan is None:
+        for cells in instance_rows(entity, queryset, columns):
+            yield neutralise_row(cells)
+        return
+    for texts in export_cells.column_chunks(plan, queryset):
+        yield from map(list, zip(*map(neutralise_column, texts), strict=True))
 
 
 def csv_write(entity, queryset, stream, progress=None) -> int:
-    """Write the CSV to a text stream (the background export); returns the number of records."""
-    writer, count = csv.writer(stream), -1
-    for count, row in enumerate(csv_rows(entity, queryset)):  # noqa: B007 - the count is the result
-        writer.writerow(row)
-        if progress and count and count % export_cells.CHUNK == 0:
+    """Write the CSV to a text stream (the background export), a chunk of rows at a time; returns the number of
+    records."""
+    writer, count = csv.writer(stream), 0
+    rows = csv_rows(entity, queryset)
+    writer.writerow(next(rows))
+    while chunk := list(islice(rows, export_cells.CHUNK)):
+        writer.writerows(chunk)
+        count += len(chunk)
+        if progress and len(chunk) == export_cells.CHUNK:
             progress(count)
-    return max(count, 0)
+    return count
 
 
 def xlsx_write(entity, queryset, target, progress=None) -> int:
