@@ -16,9 +16,9 @@ from django.forms.utils import ErrorDict
 from clientela.registry.custom_fields import clean_custom_values
 from clientela.registry.forms import RecordForm
 
+from .memo import Memo
 from .normalise import E164
 
-MEMO_LIMIT = 50_000  # distinct values remembered per column before the memory is cleared
 _MISSING = object()
 _KNOWN_POST_CLEANS = (ModelForm._post_clean, RecordForm._post_clean)
 
@@ -48,7 +48,7 @@ class FastForm:
                     self.usable = False  # every row fails on this field: the form says why
                 self.steps.append((name, None, None, None))
                 continue
-            memo = {} if hook is None and not isinstance(field, forms.ModelChoiceField) else None
+            memo = Memo() if hook is None and not isinstance(field, forms.ModelChoiceField) else None
             self.steps.append((name, field, hook, memo))
 
     def _clean(self, name, field, data):
@@ -78,14 +78,13 @@ class FastForm:
                 if memo is not None:
                     raw = data.get(name, _MISSING) if not field.disabled else _MISSING
                     if raw is not _MISSING and type(raw) is str and raw in memo:
+                        memo.hits += 1
                         value = memo[raw]
                         cleaned[name] = list(value) if isinstance(value, list) else value
                         continue
                     value = self._clean(name, field, data)
                     if type(raw) is str:
-                        if len(memo) >= MEMO_LIMIT:
-                            memo.clear()
-                        memo[raw] = value
+                        memo.remember(raw, value)
                     cleaned[name] = list(value) if isinstance(value, list) else value
                     continue
                 cleaned[name] = self._clean(name, field, data)

@@ -9,6 +9,7 @@ from django_countries import countries
 
 from clientela.common import phones
 
+from .memo import Memo
 from .text import fold
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -100,10 +101,8 @@ class E164(str):
 
 
 class Converter:
-    """Turns one column's text into form input for its target field; a column's values repeat (cities,
-    companies, picklists), so each distinct cell is converted once."""
-
-    MEMO_LIMIT = 50_000  # distinct values remembered before the memory starts over
+    """Turns one column's text into form input for its target field; a column's values often repeat
+    (cities, companies, picklists), so a distinct cell is converted once (see `Memo`)."""
 
     def __init__(self, form_field, *, target: str, date_order: str, region: str, model_choices=()):
         self.field, self.target, self.date_order, self.region = form_field, target, date_order, region
@@ -114,14 +113,15 @@ class Converter:
         elif isinstance(form_field, forms.ChoiceField) and not isinstance(form_field, forms.ModelChoiceField):
             # the model's lazy labels give both languages; the form's choices add the workspace's own options
             self.lookup = {**_choice_lookup(list(model_choices or ())), **_choice_lookup(list(form_field.choices))}
-        self.memo: dict = {}
+        self.memo = Memo()
 
     def __call__(self, cell: str):
         value = self.memo.get(cell, _MISSING)
         if value is _MISSING:
-            if len(self.memo) >= self.MEMO_LIMIT:
-                self.memo.clear()
-            value = self.memo[cell] = self._convert(cell)
+            value = self._convert(cell)
+            self.memo.remember(cell, value)
+        else:
+            self.memo.hits += 1
         return list(value) if type(value) is list else value
 
     def _convert(self, value: str):
