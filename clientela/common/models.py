@@ -15,6 +15,31 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+def related_rows(instance, name: str) -> list:
+    """A to-many relation's rows: the list a `rows_prefetch` put on the instance (list pages), else a query.
+
+    Django's own prefetch builds a queryset per record and relation to hold the rows (about a fifth of a
+    25-row list page); a plain list on `<name>_rows` costs nothing."""
+    rows = instance.__dict__.get(f"{name}_rows")
+    return rows if rows is not None else list(getattr(instance, name).all())
+
+
+def rows_prefetch(model, lookup: str):
+    """`prefetch_related(lookup)` into the plain list `related_rows` reads; "affiliations__company" joins the
+    company in the same query. A lookup it cannot express that way is returned as is."""
+    from django.db.models import Prefetch
+
+    name, _sep, rest = lookup.partition("__")
+    related = model._meta.get_field(name)
+    if not related.one_to_many:
+        return lookup
+    target = related.related_model
+    if rest and rest not in {f.name for f in target._meta.fields if f.many_to_one}:
+        return lookup
+    queryset = target._default_manager.select_related(rest) if rest else None
+    return Prefetch(name, queryset=queryset, to_attr=f"{name}_rows")
+
+
 class RowProgress:
     """Speed and time left of a background job that counts `rows_done` of `total` over `seconds`."""
 

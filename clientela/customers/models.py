@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 
 from clientela.common import phones
 from clientela.common.domains import domain_of
+from clientela.common.models import related_rows
 from clientela.registry.models import Record
 from clientela.workspaces.models import WorkspaceScopedModel
 
@@ -166,11 +167,11 @@ class Company(Record):
 
     @admin_display(_("phone"))
     def primary_phone(self):
-        return _first(self.phones.all())
+        return _first(related_rows(self, "phones"))
 
     @admin_display(_("city"))
     def city(self):
-        address = next(iter(self.addresses.all()), None)
+        address = next(iter(related_rows(self, "addresses")), None)
         return address.city if address else ""
 
 
@@ -231,15 +232,15 @@ class Contact(Record):
 
     @admin_display(_("email"))
     def primary_email(self):
-        return _first(self.emails.all())
+        return _first(related_rows(self, "emails"))
 
     @admin_display(_("phone"))
     def primary_phone(self):
-        return _first(self.phones.all())
+        return _first(related_rows(self, "phones"))
 
     @admin_display(_("company"))
     def primary_company(self):
-        affiliations = sorted(self.affiliations.all(), key=lambda a: not a.is_primary)
+        affiliations = sorted(related_rows(self, "affiliations"), key=lambda a: not a.is_primary)
         return str(affiliations[0].company) if affiliations else ""
 
 

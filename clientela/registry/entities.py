@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
+from clientela.common.models import rows_prefetch
+
 
 @dataclass(frozen=True)
 class Inline:
@@ -99,7 +101,9 @@ class Entity:
             return str(getattr(self.model, name).short_description)
 
     def base_queryset(self) -> QuerySet:
-        return self.model.objects.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        """Records with what their list columns show; to-many rows land on `<name>_rows` (`related_rows`)."""
+        prefetches = [rows_prefetch(self.model, lookup) for lookup in self.prefetch_related]
+        return self.model.objects.select_related(*self.select_related).prefetch_related(*prefetches)
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
         from .custom_fields import custom_global_search
