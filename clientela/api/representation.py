@@ -62,42 +62,36 @@ def output_names(entity: Entity) -> list[str]:
 
 
 
-def records_out(entity: Entity, queryset, keep=()) -> list[dict]:
+def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
     """`record_out` of every record of `queryset`, in its order, read as plain values (no model instances).
 
     Building model instances for a page's records and their rows costs more than the queries; this reads the
     same fields with `values()` — one query for the records, one per inline and many-to-many relation, one
     per linked model whose names rows show — and converts them the way `record_out` does. `keep` names
     annotations of the queryset to copy into each dict as well (e.g. a cursor's sort keys).
+
+    Related rows are read for the list of the records' keys. When `queryset` is a slice in primary-key order
+    of `cut_from`, they are read for its records between the first key and the last one instead, a subquery
+    naming the same records: Django prepares every value of a long `IN` list one by one, which costs more
+    than the database's work on a large page.
     """
     shown = [field for field in record_fields(entity) if field.name not in entity.hidden]
-    plain = [f for f in shown if f.output and f.model_field is not None and not f.model_field.many_to_many]
+    plan = _plan(shown)
     links = [f.link for f in shown if f.link is not None]
+    definitions = entity.custom_fields
     rows = list(queryset.prefetch_related(None).values(
-        "pk", *[f.model_field.attname for f in plain], *[fk.attname for fk in links], "custom", "created_at",
-        "updated_at", *keep))
-    pks = [row["pk"] for row in rows]
+        "pk", *dict.fromkeys(column for _key, column, _link in plan if column is not None),
+        *(["custom"] if definitions else []), "created_at", "updated_at", *keep))
+    pks = ([row["pk"] for row in rows] if cut_from is None or not rows
+           else cut_from.filter(pk__range=(rows[0]["pk"], rows[-1]["pk"])).values("pk"))
     names = _link_names(links, rows)
     related = {f.name: _m2m_values(entity.model, f, pks) for f in shown
                if f.output and f.model_field is not None and f.model_field.many_to_many}
-    inlines = {inline.name: _inline_values(inline, pks) for inline in entity.inlines}
-    definitions = entity.custom_fields
+    inlines = {inline.name: inline_values(inline, pks) for inline in entity.inlines}
     result = []
     for row in rows:
         pk = row["pk"]
-        data = {"id": pk}
-        for field in shown:
-            if field.link is not None:
-                key = row[field.link.attname]
-                data[f"{field.link.name}_id"] = key
-                data[field.name] = names[field.link.name].get(key, "") if key is not None else ""
-            if not field.output or field.model_field is None:
-                continue
-            if field.model_field.many_to_many:
-                data[field.name] = related[field.name].get(pk, [])
-            else:
-                value = row[field.model_field.attname]
-                data[field.name] = value if value is None or isinstance(value, _PLAIN) else str(value)
+        data = _shown_row(plan, row, names, related)
         for name, by_record in inlines.items():
             data[name] = by_record.get(pk, [])
         if definitions:
@@ -110,8 +104,36 @@ def records_out(entity: Entity, queryset, keep=()) -> list[dict]:
     return result
 
 
+def _plan(fields) -> list[tuple]:
+    """(key, column, link) per value `record_out` shows for a row, in its order, worked out once per call rather
+    than per row: `link` is the foreign key whose record's name the value is; many-to-many values have no column."""
+    plan = []
+    for field in fields:
+        if field.link is not None:
+            plan += [(f"{field.link.name}_id", field.link.attname, None), (field.name, field.link.attname,
+                                                                             field.link.name)]
+        elif field.model_field is not None:
+            plan.append((field.name, None if field.model_field.many_to_many else field.model_field.attname, None))
+    return plan
+
+
+def _shown_row(plan, row: dict, names: dict, related: dict) -> dict:
+    """A row's values as `record_out` shows them: `names` of linked records, `related` many-to-many lists."""
+    pk = row["pk"]
+    data = {"id": pk}
+    for key, column, link in plan:
+        if column is None:
+            data[key] = related[key].get(pk, [])
+        elif link is not None:
+            data[key] = names[link].get(row[column], "")
+        else:
+            value = row[column]
+            data[key] = value if value is None or isinstance(value, _PLAIN) else str(value)
+    return data
+
+
 def _m2m_values(model, field: ApiField, pks) -> dict:
-    """{record pk: [related pk or name, …]} in the related model's order."""
+    """{record pk: [related pk or name, …]} in the related model's order; `pks`: a list or a subquery."""
     model_field = field.model_field
     through = model_field.remote_field.through
     source = through._meta.get_field(model_field.m2m_field_name()).attname
@@ -128,27 +150,19 @@ def _m2m_values(model, field: ApiField, pks) -> dict:
     return found
 
 
-def _inline_values(inline, pks) -> dict:
-    """{record pk: [row dict, …]} in the row model's order, as `record_out` shows rows."""
+def inline_values(inline, pks) -> dict:
+    """{record pk: [row dict, …]} in the row model's order, as `record_out` shows rows; `pks`: a list or a
+    subquery."""
     fields = row_fields(inline)
     link = inline.formset.fk.attname
-    plain = [f for f in fields if f.model_field is not None]
+    plan = _plan(fields)
     links = [f.link for f in fields if f.link is not None]
-    columns = ["pk", link, *[f.model_field.attname for f in plain], *[fk.attname for fk in links]]
+    columns = ["pk", link, *dict.fromkeys(column for _key, column, _link in plan)]
     rows = list(inline.formset.model._default_manager.filter(**{f"{link}__in": pks}).values(*columns))
     names = _link_names(links, rows)
     found: dict = {}
     for row in rows:
-        data = {"id": row["pk"]}
-        for field in fields:
-            if field.link is not None:
-                key = row[field.link.attname]
-                data[f"{field.link.name}_id"] = key
-                data[field.name] = names[field.link.name].get(key, "") if key is not None else ""
-            else:
-                value = row[field.model_field.attname]
-                data[field.name] = value if value is None or isinstance(value, _PLAIN) else str(value)
-        found.setdefault(row[link], []).append(data)
+        found.setdefault(row[link], []).append(_shown_row(plan, row, names, {}))
     return found
 
 

@@ -1,4 +1,4 @@
-"""Raw writes of many rows for the bulk endpoint, converted by the model's fields exactly as `save` does."""
+"""Raw updates of many rows for the bulk endpoint, converted by the model's fields exactly as `save` does."""
 
 from django.db import connection
 
@@ -15,18 +15,3 @@ def update_rows(model, records, columns: list[str]) -> None:
             + [model._meta.pk.get_db_prep_value(record.pk, connection), record.workspace_id] for record in records]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-
-
-def insert_rows(model, rows: list[dict]) -> None:
-    """INSERT many rows given as {attname: value}, converted by the model's fields like `save` does."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name.removesuffix("_id")) if name.endswith("_id") and name != "record_id"
-              else model._meta.get_field(name) for name in rows[0]]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    values = [[f.get_db_prep_save(value, connection) for f, value in zip(fields, row.values(), strict=True)]
-              for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)

@@ -13,7 +13,8 @@ from uuid import UUID
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import ConfigDict, Field, create_model
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, Field, create_model, model_validator
 
 from clientela.registry.entities import Entity, Inline
 
@@ -50,6 +51,17 @@ _BULK_RECORDS_HELP = _("Up to 1,000 records, each like the body of a create or c
 
 class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler, info):
+        """A JSON object is validated once, as it is. ninja's `Schema` validates it twice because of
+        `extra="forbid"` (as it is, then through attribute access, which is for model instances): four times for
+        a record's rows, the most of a bulk request's parsing. Other input keeps ninja's way."""
+        if isinstance(values, dict):
+            return handler(values)
+        handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
 
 
 class FieldsParams(Schema):

@@ -51,10 +51,16 @@ def rate_count(subject: str) -> tuple[int, float]:
     """Count one call for `subject` in the current window; its count so far, and the time it was counted."""
     now = _now()
     key = _key(subject, now)
-    # add() then incr() is atomic on Redis; the window is part of the key, so old counts just expire.
-    cache.add(key, 0, timeout=2 * WINDOW_SECONDS)
+    # incr() is atomic on Redis, add() too; the window is part of the key, so old counts just expire. The
+    # counter exists for all but a window's first call, so incr() comes first: one cache call less a request.
     try:
         return cache.incr(key), now
+    except ValueError:  # the window's first call, or its count was evicted
+        pass
+    if cache.add(key, 1, timeout=2 * WINDOW_SECONDS):
+        return 1, now
+    try:
+        return cache.incr(key), now  # another call added it meanwhile
     except ValueError:  # evicted between the two calls
         cache.set(key, 1, timeout=2 * WINDOW_SECONDS)
         return 1, now

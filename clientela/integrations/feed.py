@@ -80,7 +80,8 @@ def _snapshot(user, keys: list[str], state: list[str], limit: int) -> tuple[list
         if after:
             queryset = queryset.filter(pk__gt=after)
         want = limit - len(changes)
-        rows = records_out(view, queryset.order_by("pk")[:want])  # plain values: the snapshot is most of a replay
+        # plain values (the snapshot is most of a replay); related rows by key range, not a list of keys
+        rows = records_out(view, queryset.order_by("pk")[:want], cut_from=queryset)
         changes += [{"op": "upsert", "entity": entity.key, "id": str(row["id"]), "data": row} for row in rows]
         if len(rows) == want:
             return changes, [entity.key, str(rows[-1]["id"])]
