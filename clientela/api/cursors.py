@@ -54,9 +54,15 @@ class Keyset:
 
     def order(self, queryset):
         keys = {_KEY.format(i): F(path) for i, path in enumerate(self.paths[:-1])}
-        terms = [F(path).desc(nulls_last=True) if self.descending else F(path).asc(nulls_first=True)
-                 for path in self.paths]
-        return queryset.annotate(**keys).order_by(*terms)
+        return queryset.annotate(**keys).order_by(*(self._term(path, nullable)
+                                                    for path, nullable in zip(self.paths, self.nullable, strict=True)))
+
+    def _term(self, path: str, nullable: bool):
+        """The ORDER BY term. NULLS FIRST/LAST only on a column that may hold nulls: PostgreSQL does not read
+        `DESC NULLS LAST` off an ascending index, even for a NOT NULL column, and sorts every match instead."""
+        if not nullable:
+            return F(path).desc() if self.descending else F(path).asc()
+        return F(path).desc(nulls_last=True) if self.descending else F(path).asc(nulls_first=True)
 
     def cursor(self, row) -> str:
         values = [getattr(row, _KEY.format(i)) for i in range(len(self.paths) - 1)] + [row.pk]
