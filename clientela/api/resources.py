@@ -128,7 +128,7 @@ def _page_response(record_schema, data: dict) -> HttpResponse:
     order, as ninja's dump does (`tests/test_list_response.py` compares both)."""
     order = list(record_schema.model_fields)
     data["results"] = [{key: row[key] for key in order if key in row} for row in data["results"]]
-    return _json_response(data)
+    return json_response(data)
 
 
 def _bulk_response(data: dict) -> HttpResponse:
@@ -137,10 +137,11 @@ def _bulk_response(data: dict) -> HttpResponse:
     order = list(FieldError.model_fields)
     for result in data["results"]:
         result["errors"] = [{key: error[key] for key in order} for error in result["errors"]]
-    return _json_response(data)
+    return json_response(data)
 
 
-def _json_response(data: dict) -> HttpResponse:
+def json_response(data: dict) -> HttpResponse:
+    """`data`, already in its response schema's shape, written as ninja's renderer writes it."""
     return HttpResponse(json.dumps(data, cls=JSONRenderer.encoder_class),
                         content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}")
 

@@ -150,3 +150,34 @@ def test_the_fingerprint_is_stable_across_requests(in_acme, world):
     from clientela.workspaces.models import User
 
     assert fingerprint(world["rep"]) == fingerprint(User.objects.get(pk=world["rep"].pk))  # no cached objects
+
+
+def test_pages_are_the_bytes_the_validated_page_gives(in_acme, world, monkeypatch):
+    """Pages are sent without validating every change through `SyncPage` again: the bytes must not change,
+    for snapshot pages, log pages with deletes, and a reset."""
+    from clientela.integrations import api as sync_api
+
+    rep = world["rep"]
+    client = api_client(rep, in_acme)
+
+    def both(cursor):
+        fast = client.get("/api/v1/sync", {"cursor": cursor, "limit": 2})
+        with monkeypatch.context() as patched:
+            patched.setattr(sync_api, "_page_response", lambda page: page)  # ninja validates it
+            slow = client.get("/api/v1/sync", {"cursor": cursor, "limit": 2})
+        assert fast.status_code == slow.status_code == 200
+        assert fast["Content-Type"] == slow["Content-Type"] and fast.content == slow.content
+        return fast.json()
+
+    cursor, pages = "", 0
+    while True:
+        page = both(cursor)
+        cursor, pages = page["cursor"], pages + 1
+        if not page["has_more"]:
+            break
+    record_trash(entity=entities.get("contacts"), record=world["mine"][0], by=rep)
+    patch(client, world["mine"][1], job_title="Jefa de compras")
+    assert {c["op"] for c in both(cursor)["changes"]} == {"delete", "upsert"}
+    Membership.objects.filter(user=rep, workspace=in_acme).update(role="readonly")
+    assert both(cursor)["changes"][0] == {"op": "reset", "entity": None, "id": None, "data": None}
+    assert pages > 3
