@@ -60,7 +60,7 @@ def entity_view(verb: str):
     return decorator
 
 
-def _filter_options(entity, user, selected):
+def _filter_options(entity, user, selected, members):
     options = []
     for name in entity.filters:
         if definition := entity.custom(name):
@@ -69,8 +69,7 @@ def _filter_options(entity, user, selected):
             continue
         field = entity.field(name)
         if name == "owner":
-            choices = [("me", _("Me")), ("none", _("Nobody"))] + [
-                (str(u.pk), str(u)) for u in workspace_members()]
+            choices = [("me", _("Me")), ("none", _("Nobody"))] + [(str(u.pk), str(u)) for u in members]
         elif field.many_to_many:
             choices = [(t.name, t.name) for t in field.related_model.objects.all()[:200]]
         else:  # the workspace's options, deactivated ones included: old records still hold them
@@ -103,6 +102,7 @@ def record_list_page(request, entity):
     rows = rows[: query.per_page]
     columns = [{"name": c, "label": entity.field_label(c), "sortable": c in entity.sortable}
                for c in entity.list_columns]
+    members = list(workspace_members())  # the owner filter's and the bulk bar's choices
     context = {
         "entity": entity,
         "query": query,
@@ -115,7 +115,7 @@ def record_list_page(request, entity):
         "pages": pages,
         "has_next": has_next,
         "per_page_choices": PER_PAGE_CHOICES,
-        "filters": _filter_options(entity, request.user, query.filters or {}),
+        "filters": _filter_options(entity, request.user, query.filters or {}, members),
         "saved_views": saved_views_for(entity, request.user),
         "saved_view": saved,
         "teams": Team.objects.filter(members=request.user),
@@ -126,15 +126,15 @@ def record_list_page(request, entity):
         "can_export": access.can(request.user, "export", entity.key),
         "can_import": access.can(request.user, "import", entity.key),
         "bulk_fields": [{"name": n, "label": entity.field_label(n),
-                         "choices": _bulk_choices(entity, n)} for n in entity.bulk_fields],
+                         "choices": _bulk_choices(entity, n, members)} for n in entity.bulk_fields],
     }
     template = "registry/_list_results.html" if request.htmx and not request.htmx.boosted else "registry/list.html"
     return render(request, template, context)
 
 
-def _bulk_choices(entity, name):
+def _bulk_choices(entity, name, members=None):
     if name == "owner":
-        return [(str(u.pk), str(u)) for u in workspace_members()]
+        return [(str(u.pk), str(u)) for u in (workspace_members() if members is None else members)]
     return picklists.choices(picklists.picklist_options(entity.key, name, entity.field(name)), blank=False)
 
 

@@ -29,8 +29,10 @@ def role_for(user: User, workspace: Workspace | None = None) -> RoleSpec | None:
 def _load_role(user: User, workspace: Workspace) -> RoleSpec | None:
     from .models import Role
 
-    key = (Membership.objects.filter(user=user, workspace=workspace, is_active=True)
-           .values_list("role", flat=True).first())
+    key = user.__dict__.get("membership_roles", {}).get(workspace.pk)  # the request's workspace: read already
+    if key is None:
+        key = (Membership.objects.filter(user=user, workspace=workspace, is_active=True)
+               .values_list("role", flat=True).first())
     if key is None:
         return None
     row = Role.unscoped.filter(workspace=workspace, key=key).first()

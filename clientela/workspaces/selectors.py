@@ -21,6 +21,7 @@ def workspace_for_request(request) -> Workspace | None:
         return None
     if request.session.get(SESSION_KEY) != chosen.workspace_id:
         request.session[SESSION_KEY] = chosen.workspace_id
+    user.__dict__.setdefault("membership_roles", {})[chosen.workspace_id] = chosen.role  # read by the access decision
     return chosen.workspace
 
 
