@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clientela.common.models import related_rows
 from clientela.customization import picklists
 from clientela.customization.layouts import detail_sections, form_sections
 from clientela.history.selectors import history_for
@@ -154,7 +155,7 @@ def _detail_context(request, entity, record):
         "entity": entity,
         "record": record,
         "sections": detail_sections(entity, record, value_display),  # layout sections, in order
-        "inlines": [{"label": i.label, "rows": list(getattr(record, i.name).all())} for i in entity.inlines],
+        "inlines": [{"label": i.label, "rows": related_rows(record, i.name)} for i in entity.inlines],
         "timeline": timeline(request.user, _timeline_refs(request, entity, record)),
         "history": history_for(entity=entity.key, record_ids=[record.pk], user=request.user, limit=HISTORY_ROWS),
         "history_rows": HISTORY_ROWS,
