@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from clientela.workspaces.models import Membership, User, Workspace
@@ -76,10 +76,13 @@ def token_authenticate(secret: str) -> ApiToken | None:
     """The live token for a secret, or None (unknown, revoked, or its user is no longer a member)."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return None
+    role = Membership.objects.filter(user=OuterRef("user"), workspace=OuterRef("workspace"), is_active=True)
     token = (ApiToken.unscoped.select_related("user", "workspace")
+             .annotate(member_role=Subquery(role.values("role")[:1]))
              .filter(token_hash=token_hash(secret), revoked_at__isnull=True).first())
-    if token is None or not token.user.is_active or not is_member(token.user, token.workspace):
+    if token is None or not token.user.is_active or token.member_role is None:  # no longer an active member
         return None
+    token.user.__dict__.setdefault("membership_roles", {})[token.workspace_id] = token.member_role  # for `access`
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.unscoped.filter(pk=token.pk).update(last_used_at=now)
