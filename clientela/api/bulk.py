@@ -24,6 +24,7 @@ from pydantic import ValidationError as PydanticError
 
 from clientela.common import bulk
 from clientela.common.events import DomainEvent, emit_many
+from clientela.common.models import related_rows
 from clientela.customization.kinds import from_json
 from clientela.history.models import FieldChange
 from clientela.registry import services
@@ -36,7 +37,7 @@ from clientela.workspaces.selectors import workspace_members
 
 from .binding import api_name, bind, errors_of, flatten, form_value
 from .concurrency import version_of
-from .fields import related_rows, row_fields
+from .fields import row_fields
 from .problems import ApiValidationError, _field_path
 from .representation import inline_values
 from .rows import update_rows

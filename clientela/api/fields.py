@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Prefetch
 
+from clientela.common.models import rows_attr
 from clientela.registry.entities import Entity, Inline
 
 
@@ -87,16 +88,16 @@ def row_links(inline: Inline) -> list[str]:
 
 
 def output_prefetches(entity: Entity) -> list[Prefetch]:
-    """What `record_out` reads besides the row, prefetched into plain lists (see `related_rows`).
+    """What `record_out` reads besides the row, prefetched into plain lists (`common.models.related_rows` reads them).
 
     Prefetching into a list (`to_attr`) spares Django a queryset per row and relation, which costs more
     than the queries themselves on a 200-row page.
     """
-    lookups = [Prefetch(f.name, to_attr=_cached(f.name)) for f in record_fields(entity)
+    lookups = [Prefetch(f.name, to_attr=rows_attr(f.name)) for f in record_fields(entity)
                if f.model_field is not None and f.model_field.many_to_many]
     for inline in entity.inlines:
         rows = inline.formset.model._default_manager.select_related(*row_links(inline))
-        lookups.append(Prefetch(inline.name, queryset=rows, to_attr=_cached(inline.name)))
+        lookups.append(Prefetch(inline.name, queryset=rows, to_attr=rows_attr(inline.name)))
     return lookups
 
 
@@ -104,16 +105,6 @@ def output_queryset(entity: Entity, queryset=None):
     """The entity's records (or `queryset`) with what `record_out` needs, and nothing else prefetched."""
     queryset = entity.base_queryset() if queryset is None else queryset
     return queryset.prefetch_related(None).prefetch_related(*output_prefetches(entity))
-
-
-def related_rows(record, name: str) -> list:
-    """A many-to-many or inline relation's rows: prefetched by `output_prefetches`, else read now."""
-    cached = getattr(record, _cached(name), None)
-    return cached if cached is not None else list(getattr(record, name).all())
-
-
-def _cached(name: str) -> str:
-    return f"_api_{name}"
 
 
 def python_type(model_field) -> Any:

@@ -4,10 +4,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from clientela.common.models import related_rows
 from clientela.registry.entities import Entity
 
 from .concurrency import _EPOCH, version_of
-from .fields import ApiField, record_fields, related_rows, row_fields
+from .fields import ApiField, record_fields, row_fields
 
 _PLAIN = (str, int, float, bool, Decimal, UUID, date, datetime, time, list, dict)
 

@@ -15,20 +15,23 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+def rows_attr(name: str) -> str:
+    """Where a prefetch into a plain list puts a to-many relation's rows (`Prefetch(to_attr=…)`)."""
+    return f"{name}_rows"
+
+
 def related_rows(instance, name: str) -> list:
-    """A to-many relation's rows: the list a `rows_prefetch` put on the instance (list pages), else a query.
+    """A to-many relation's rows: the plain list a prefetch put on the instance (`rows_attr`), else a query.
 
     Django's own prefetch builds a queryset per record and relation to hold the rows (about a fifth of a
-    25-row list page); a plain list on `<name>_rows` costs nothing."""
-    rows = instance.__dict__.get(f"{name}_rows")
+    25-row list page); a plain list costs nothing."""
+    rows = instance.__dict__.get(rows_attr(name))
     return rows if rows is not None else list(getattr(instance, name).all())
 
 
 def rows_prefetch(model, lookup: str):
     """`prefetch_related(lookup)` into the plain list `related_rows` reads; "affiliations__company" joins the
     company in the same query. A lookup it cannot express that way is returned as is."""
-    from django.db.models import Prefetch
-
     name, _sep, rest = lookup.partition("__")
     related = model._meta.get_field(name)
     if not related.one_to_many:
@@ -37,7 +40,7 @@ def rows_prefetch(model, lookup: str):
     if rest and rest not in {f.name for f in target._meta.fields if f.many_to_one}:
         return lookup
     queryset = target._default_manager.select_related(rest) if rest else None
-    return Prefetch(name, queryset=queryset, to_attr=f"{name}_rows")
+    return models.Prefetch(name, queryset=queryset, to_attr=rows_attr(name))
 
 
 class RowProgress:

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from clientela.workspaces.models import Membership, Team, User, Workspace
 from clientela.workspaces.scoping import current_workspace
+from clientela.workspaces.selectors import membership_role_noted
 
 from .roles import ALL, DEFAULT_ROLES, HIDDEN, OWN, READ, SUBORDINATES, TEAM, RoleSpec
 
@@ -29,7 +30,7 @@ def role_for(user: User, workspace: Workspace | None = None) -> RoleSpec | None:
 def _load_role(user: User, workspace: Workspace) -> RoleSpec | None:
     from .models import Role
 
-    key = user.__dict__.get("membership_roles", {}).get(workspace.pk)  # the request's workspace: read already
+    key = membership_role_noted(user, workspace.pk)
     if key is None:
         key = (Membership.objects.filter(user=user, workspace=workspace, is_active=True)
                .values_list("role", flat=True).first())

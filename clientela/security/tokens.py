@@ -14,6 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from clientela.workspaces.models import Membership, User, Workspace
+from clientela.workspaces.selectors import membership_role_note
 
 from .audit import audit_log
 from .models import ApiToken
@@ -82,7 +83,7 @@ def token_authenticate(secret: str) -> ApiToken | None:
              .filter(token_hash=token_hash(secret), revoked_at__isnull=True).first())
     if token is None or not token.user.is_active or token.member_role is None:  # no longer an active member
         return None
-    token.user.__dict__.setdefault("membership_roles", {})[token.workspace_id] = token.member_role  # for `access`
+    membership_role_note(token.user, token.workspace_id, token.member_role)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.unscoped.filter(pk=token.pk).update(last_used_at=now)

@@ -21,8 +21,18 @@ def workspace_for_request(request) -> Workspace | None:
         return None
     if request.session.get(SESSION_KEY) != chosen.workspace_id:
         request.session[SESSION_KEY] = chosen.workspace_id
-    user.__dict__.setdefault("membership_roles", {})[chosen.workspace_id] = chosen.role  # read by the access decision
+    membership_role_note(user, chosen.workspace_id, chosen.role)
     return chosen.workspace
+
+
+def membership_role_note(user, workspace_id: int, role: str) -> None:
+    """Keep, on this request's user object, the role of the active membership just read, so the access
+    decision does not read it again (`membership_role_noted`)."""
+    user.__dict__.setdefault("_membership_roles", {})[workspace_id] = role
+
+
+def membership_role_noted(user, workspace_id: int) -> str | None:
+    return user.__dict__.get("_membership_roles", {}).get(workspace_id)
 
 
 def workspace_members():
