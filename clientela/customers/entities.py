@@ -87,4 +87,4 @@ register(Entity(
     searcher=search_contacts,
     related_records=_contact_related,
 ))
-text_search.COVERED_TABLES.add(Contact._meta.db_table)  # migration 0006: covering indexes on PostgreSQL
+text_search.COVERED_TABLES.add(Contact._meta.db_table)  # covering indexes: migrations 0006 (PostgreSQL), 0007 (SQLite)

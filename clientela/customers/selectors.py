@@ -86,11 +86,23 @@ def search_contacts(queryset: QuerySet, text: str, hidden: frozenset = frozenset
         ids = EmailAddress.objects.alias(domain=EmailDomain("email")).filter(
             domain=domain_of(text), contact__isnull=False).values("contact")
         return queryset.filter(pk__in=ids)
+    condition = Q()
+    for term in _name_terms(text):
+        condition |= term
+    return queryset.filter(condition)
+
+
+def _name_terms(text: str) -> list[Q]:
+    """A contact's name starts with the text, or "Ana Gar" is first name "Ana…" and last name "Gar…"."""
     first, _, rest = text.partition(" ")
-    if rest:
-        return queryset.filter((starts_with("first_name", first) & starts_with("last_name", rest))
-                               | starts_with("first_name", text) | starts_with("last_name", text))
-    return queryset.filter(starts_with("first_name", text) | starts_with("last_name", text))
+    terms = [starts_with("first_name", text), starts_with("last_name", text)]
+    return [starts_with("first_name", first) & starts_with("last_name", rest), *terms] if rest else terms
+
+
+def _contact_name_branches(queryset: QuerySet, text: str, hidden: frozenset = frozenset()) -> list | None:
+    """A name search as one queryset per way of matching (their union is `search_contacts`); None otherwise."""
+    text = text.strip()
+    return [queryset.filter(term) for term in _name_terms(text)] if _kind(text) == "name" else None
 
 
 def _companies_covered(text: str, search_fields) -> bool:
@@ -106,3 +118,4 @@ def _contacts_covered(text: str, search_fields) -> bool:
 # nothing more (one name-like word), the list leaves it out (`registry.text_search`: one branch less).
 search_companies.covered_by_search_fields = _companies_covered
 search_contacts.covered_by_search_fields = _contacts_covered
+search_contacts.branches = _contact_name_branches  # global search reads them as a UNION (`registry.text_search`)

@@ -120,6 +120,17 @@ class Entity:
         custom = custom_global_search(self.custom_fields, text)
         return found if custom is None else found | queryset.filter(custom)
 
+    def search_branches(self, queryset: QuerySet, text: str) -> list[QuerySet] | None:
+        """`search` as querysets whose union it is, where the matcher can split it; else None."""
+        from .custom_fields import custom_global_search
+
+        split = getattr(self.searcher, "branches", None)
+        branches = split(queryset, text, self.hidden) if split else None
+        if branches is None:
+            return None
+        custom = custom_global_search(self.custom_fields, text)
+        return branches if custom is None else [*branches, queryset.filter(custom)]
+
 
 _registry: dict[str, Entity] = {}
 

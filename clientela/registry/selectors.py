@@ -16,7 +16,14 @@ from clientela.security import access
 from .custom_fields import custom_filter, custom_order, custom_search
 from .entities import Entity
 from .models import SavedView
-from .text_search import LATE_ORDERS, TextMatch, text_match_count, with_text_match
+from .text_search import (
+    LATE_ORDERS,
+    TextMatch,
+    name_order_covered,
+    text_match_count,
+    union_top,
+    with_text_match,
+)
 
 FILTER_PREFIX = "f_"
 PER_PAGE_CHOICES = (25, 50, 100)
@@ -127,13 +134,18 @@ def record_list(entity: Entity, user, query: ListQuery) -> QuerySet:
 def search_top(entity: Entity, queryset: QuerySet, text: str, limit: int = 10) -> list:
     """Global search: the first `limit` matches by name, read as ids first, then only those rows.
 
-    The ids come from walking the name-ordered index and checking each entry's prefix on the index
-    itself (an index-only scan with `contact_name_cover_idx` on PostgreSQL); reading whole rows while
-    walking (`Mart` at 1M contacts: about 30,000 of them to find ten) is what made it slow.
+    On PostgreSQL the ids come from walking the name-ordered index and checking each entry's prefix on the
+    index itself (an index-only scan with `contact_name_cover_idx`); reading whole rows while walking
+    (`Mart` at 1M contacts: about 30,000 of them to find ten) is what made it slow. On SQLite each way of
+    matching is sorted on its covering index and the first ten of their union are kept (`text_search`).
     """
     order = entity.order_fields("name")
-    ids = list(entity.search(queryset, text).order_by(*order).values_list("pk", flat=True)[:limit])
-    return list(queryset.filter(pk__in=ids).order_by(*order)) if ids else []
+    branches = entity.search_branches(queryset, text) if name_order_covered(queryset) else None
+    if branches:
+        ids = union_top(branches, (*order, "pk"), 0, limit)
+    else:
+        ids = list(entity.search(queryset, text).order_by(*order).values_list("pk", flat=True)[:limit])
+    return list(queryset.filter(pk__in=ids).order_by(*order, "pk")) if ids else []
 
 
 def capped_count(queryset: QuerySet) -> tuple[int, bool]:

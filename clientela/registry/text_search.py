@@ -1,15 +1,19 @@
-"""The list free-text filter on PostgreSQL: count and page from index-only scans, rows fetched last.
+"""The list free-text filter and global search by name: index-only branches, rows fetched last.
 
-The filter is an OR of prefix matches (first name, last name, job title…). PostgreSQL answers an OR
-with a bitmap of every match and then reads each matching row from the table to check it, sort it
-and count it: `Garc` at 1M contacts is 6,917 rows on ~5,900 table pages, read twice (count, page).
-Here each term is its own branch, a `UNION` of index-only scans on covering indexes
-(`(workspace, LOWER(field)) INCLUDE (field, updated_at, id) WHERE deleted_at IS NULL`, migration
-`customers/0006`): the capped count and the page's ids come from about 80 index pages, and only the
-25 rows of the page are read from the table. Same rows, same order as the OR query.
+The free-text filter is an OR of prefix matches (first name, last name, job title…). Both databases
+answer an OR by collecting every match and then reading each matching row from the table to check it,
+sort it and count it: `Garc` at 1M contacts is 6,917 rows on ~5,900 table pages, read twice (count,
+page). Here each term is its own branch, a `UNION` of index-only scans on covering indexes (migrations
+`customers/0006` for PostgreSQL, `customers/0007` for SQLite): the capped count and the page's ids come
+from the indexes, and only the 25 rows of the page are read from the table. Same rows, same order as
+the OR query. Each branch is cut at the rows the page needs (`LIMIT` inside the union's parts, which
+Django's `union()` refuses on SQLite, so the statement is put together here from each branch's SQL).
 
 The shortcut is attached to the queryset `record_list` returns and used only while the query is still
 exactly that one (a later `.filter()`, e.g. an API cursor, falls back to the plain query).
+
+Global search by name (`search_top`) is the same on SQLite, whose covering indexes also hold both
+names to sort on; PostgreSQL walks its name-ordered index instead.
 """
 
 from django.conf import settings
@@ -19,6 +23,48 @@ from django.db.models.query import ModelIterable
 
 LATE_ORDERS = {("-updated_at", "-pk"), ("updated_at", "pk")}  # orders the covering indexes carry
 COVERED_TABLES: set[str] = set()  # tables with covering indexes for their search fields (registered by their app)
+
+
+def covered(queryset: QuerySet) -> bool:
+    return queryset.model._meta.db_table in COVERED_TABLES
+
+
+def name_order_covered(queryset: QuerySet) -> bool:
+    """Whether a name search is best served by `union_top` (SQLite; see the module's docstring)."""
+    return connections[queryset.db].vendor == "sqlite" and covered(queryset)
+
+
+def _union(branches: list[QuerySet], fields: list[str], limit: int, order=()) -> tuple[str, list]:
+    """`SELECT fields … UNION …` of the branches, each cut at `limit` rows in `order`: the union then holds
+    at least `limit` rows exactly when the OR does, and the first `limit` of them in `order`."""
+    parts, params = [], []
+    for number, branch in enumerate(branches):
+        part = branch.values_list(*fields).order_by(*order)[:limit]
+        sql, part_params = part.query.get_compiler(using=part.db).as_sql()
+        parts.append(f"SELECT * FROM ({sql}) AS part{number}")  # noqa: S608 - SQL compiled by Django
+        params += part_params
+    return " UNION ".join(parts), params
+
+
+def _rows(queryset: QuerySet, sql: str, params: list) -> list[tuple]:
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def union_count(branches: list[QuerySet], limit: int) -> int:
+    sql, params = _union(branches, ["pk"], limit)
+    return min(_rows(branches[0], f"SELECT COUNT(*) FROM ({sql}) AS found", params)[0][0], limit)  # noqa: S608
+
+
+def union_top(branches: list[QuerySet], order: tuple, low: int, high: int) -> list:
+    """The ids of rows `low` to `high` in `order` of the union of the branches (`order` ends with the pk)."""
+    fields = [name.lstrip("-") for name in order]
+    sql, params = _union(branches, fields, high, order)
+    by = ", ".join(f"{n} {'DESC' if name.startswith('-') else 'ASC'}" for n, name in enumerate(order, start=1))
+    rows = _rows(branches[0], f"SELECT * FROM ({sql}) AS found ORDER BY {by} LIMIT %s OFFSET %s",  # noqa: S608
+                 [*params, high - low, low])
+    return [row[fields.index("pk")] for row in rows]
 
 
 class TextMatch:
@@ -35,13 +81,8 @@ class TextMatch:
                 and queryset.query.deferred_loading == self.deferred
                 and tuple(queryset._prefetch_related_lookups) == self.prefetch)
 
-    def _union(self, fields, limit: int, order=()) -> QuerySet:
-        """Each branch stops at `limit` rows: the union then holds at least `limit` exactly when the OR does."""
-        first, *others = [b.values(*fields).order_by(*order)[:limit] for b in self.branches]
-        return first.union(*others) if others else first
-
     def count(self, limit: int) -> int:
-        self.total = min(self._union(["pk"], limit).count(), limit)
+        self.total = union_count(self.branches, limit)
         return self.total
 
     def worth_it(self, limit: int) -> bool:
@@ -52,8 +93,7 @@ class TextMatch:
         return self.total < limit
 
     def page(self, low: int, high: int) -> list:
-        fields = [name.lstrip("-") for name in self.order]
-        ids = [row["pk"] for row in self._union(fields, high, self.order).order_by(*self.order)[low:high]]
+        ids = union_top(self.branches, self.order, low, high)
         return list(self.rows.filter(pk__in=ids).order_by(*self.order)) if ids else []
 
 
@@ -76,7 +116,7 @@ _classes: dict[type, type] = {}
 
 def with_text_match(queryset: QuerySet, match: TextMatch) -> QuerySet:
     """`queryset` (the plain OR query) carrying the index-only shortcut for its count and pages."""
-    if connections[queryset.db].vendor != "postgresql" or queryset.model._meta.db_table not in COVERED_TABLES:
+    if not covered(queryset):
         return queryset
     cls = type(queryset)
     late = _classes.setdefault(cls, type(f"LatePage{cls.__name__}", (LatePageMixin, cls), {}))

@@ -1,5 +1,6 @@
-"""The list free-text filter gives the same rows, count and order whether or not PostgreSQL's index-only
-shortcut (`registry.text_search`) serves it, and the shortcut never outlives the query it was built for."""
+"""The list free-text filter and global search give the same rows, count and order whether or not the
+index-only shortcut (`registry.text_search`) serves them, and the shortcut never outlives the query it was
+built for."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from clientela.customers.models import Contact
 from clientela.customers.tests import factories
 from clientela.registry import entities
-from clientela.registry.selectors import ListQuery, capped_count, record_list
+from clientela.registry.selectors import ListQuery, capped_count, record_list, search_top
 from clientela.registry.visibility import entity_for
 
 
@@ -48,3 +49,17 @@ def test_a_later_filter_is_honoured(in_acme):
     assert capped_count(narrowed) == (1, True)
     with_tags = listed.prefetch_related("tags")[:3]  # a later prefetch is kept too
     assert all("tags" in c._prefetched_objects_cache for c in with_tags)
+
+
+def test_global_search_by_name_is_the_same_ten_in_name_order(in_acme):
+    admin = in_acme.users["admin"]
+    _people(admin)
+    entity = entity_for(admin, entities.get("contacts"))
+    queryset = entity.base_queryset()
+    order = (*entity.order_fields("name"), "pk")
+    for text in ("garc", "GARC", "ana", "ana garc", "Garcilaso", "zz"):
+        plain = list(entity.search(queryset, text).order_by(*order)[:10])
+        assert [c.pk for c in search_top(entity, queryset, text)] == [c.pk for c in plain], text
+    found = search_top(entity, queryset, "garc")
+    assert len(found) == 10 and {c.last_name.lower() for c in found} == {"garcía"}
+    assert [c.last_name for c in search_top(entity, queryset, "ana garc")][:1] == ["García"]
