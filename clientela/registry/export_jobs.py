@@ -5,17 +5,24 @@ and columns, in the requester's language and time zone); the file is kept for th
 and deleted after `EXPORT_RETENTION_DAYS` (by `manage.py purge_exports`, or when someone asks for it).
 """
 
+import csv
 import datetime
 import io
+import shutil
 import tempfile
 import time
 import zoneinfo
 from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.utils import timezone, translation
 
+from clientela.common.processes import CONTEXT
+from clientela.common.processes import start as processes_start
+from clientela.common.snapshots import SharedSnapshot, shareable, snapshot_reading
 from clientela.security import access
 from clientela.workspaces.scoping import current_workspace, use_workspace
 
@@ -73,16 +80,20 @@ def export_job_run(job: ExportJob) -> ExportJob:
         entity = entity_for(user, entity)
         queryset = record_list(entity, user, ListQuery.from_params(entity, job.query))
         started = time.perf_counter()
+        total = queryset.count()
         _save(job, status=ExportJob.Status.RUNNING, started_at=timezone.now(), rows_done=0, seconds=0, error="",
-              total=queryset.count())
+              total=total)
 
         def progress(rows: int) -> None:
             _save(job, rows_done=rows, seconds=time.perf_counter() - started)
 
         name = exports.export_filename(entity, job.export_format)
+        processes = _processes(job, total)
         with tempfile.TemporaryFile() as spool:
             if job.export_format == ExportJob.Format.XLSX:
                 rows = exports.xlsx_write(entity, queryset, spool, progress)
+            elif processes > 1:
+                rows = _csv_in_parts(job, entity, queryset, spool, progress, total, processes)
             else:
                 text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
                 rows = exports.csv_write(entity, queryset, text, progress)
@@ -94,6 +105,80 @@ def export_job_run(job: ExportJob) -> ExportJob:
               total=rows, seconds=time.perf_counter() - started,
               finished_at=timezone.now(), expires_at=timezone.now() + retention())
     return job
+
+
+def _processes(job: ExportJob, total: int) -> int:
+    """How many processes write a CSV export: one for a short list, where starting others costs more."""
+    if job.export_format != ExportJob.Format.CSV or total < settings.CLIENTELA["EXPORT_PARALLEL_ROWS"]:
+        return 1
+    return settings.CLIENTELA["EXPORT_PROCESSES"] if shareable() else 1
+
+
+def _csv_in_parts(job: ExportJob, entity, queryset, spool, progress, total: int, processes: int) -> int:
+    """The CSV written by `processes` new processes, each a slice of the list in its order, all reading the data
+    as of one moment (`common.snapshots`); their files are joined in order after the header."""
+    step, snapshot = -(-total // processes), SharedSnapshot()
+    with tempfile.TemporaryDirectory() as folder, snapshot as token:
+        parts = []
+        for number in range(processes):
+            low, high = number * step, (None if number == processes - 1 else (number + 1) * step)
+            part = Part(Path(folder) / f"{number}.csv", CONTEXT.Value("q", 0), CONTEXT.Event(), CONTEXT.Value("q", -1))
+            part.process = processes_start("clientela.registry.export_jobs.export_job_part", str(job.pk), token,
+                                           low, high, str(part.path), part.done, part.reading, part.rows)
+            parts.append(part)
+        try:
+            while not all(part.reading.is_set() for part in parts):
+                _check(parts)
+                time.sleep(0.02)
+            snapshot.release_writers()
+            while any(part.process.is_alive() for part in parts):
+                _check(parts)
+                progress(sum(part.done.value for part in parts))
+                time.sleep(0.5)
+            _check(parts)
+        except BaseException:
+            for part in parts:
+                part.process.kill()
+            raise
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        csv.writer(text).writerow(next(exports.csv_rows(entity, queryset)))
+        text.flush()
+        text.detach()
+        for part in parts:
+            with part.path.open("rb") as source:
+                shutil.copyfileobj(source, spool)
+        return sum(part.rows.value for part in parts)
+
+
+@dataclass
+class Part:
+    """One process of a parallel export: its file, rows written so far, "has begun reading", rows in all."""
+
+    path: Path
+    done: object
+    reading: object
+    rows: object
+    process: object = None
+
+
+def _check(parts: list[Part]) -> None:
+    if any(part.process.exitcode not in (None, 0) for part in parts):
+        raise RuntimeError(translation.gettext("Part of the export stopped unexpectedly. Please export again."))
+
+
+def export_job_part(job_id: str, snapshot: tuple, low: int, high: int | None, path: str, done, reading, rows) -> None:
+    """One slice of a parallel CSV export, written to `path` by a process of its own (`_csv_in_parts`)."""
+    job = ExportJob.unscoped.select_related("workspace", "created_by").get(pk=job_id)
+    with use_workspace(job.workspace), _preferences(job), snapshot_reading(snapshot):
+        reading.set()
+        entity = entity_for(job.created_by, entities.get(job.entity))
+        queryset = record_list(entity, job.created_by, ListQuery.from_params(entity, job.query))
+
+        def progress(count: int) -> None:
+            done.value = count
+
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            rows.value = exports.csv_write(entity, queryset[low:high], out, progress, header=False)
 
 
 def export_job_fail(job: ExportJob, message: str) -> None:

@@ -86,12 +86,14 @@ def csv_rows(entity, queryset):
         yield from map(list, zip(*map(neutralise_column, texts), strict=True))
 
 
-def csv_write(entity, queryset, stream, progress=None) -> int:
+def csv_write(entity, queryset, stream, progress=None, header: bool = True) -> int:
     """Write the CSV to a text stream (the background export), a chunk of rows at a time; returns the number of
-    records."""
+    records. Without `header`, only the records' rows (a part of a parallel export)."""
     writer, count = csv.writer(stream), 0
     rows = csv_rows(entity, queryset)
-    writer.writerow(next(rows))
+    heading = next(rows)
+    if header:
+        writer.writerow(heading)
     while chunk := list(islice(rows, export_cells.CHUNK)):
         writer.writerows(chunk)
         count += len(chunk)

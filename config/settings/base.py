@@ -180,6 +180,9 @@ CLIENTELA = {
     "EXACT_COUNT_LIMIT": 10_000,
     "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "480")),  # logged out after this long idle
     "AUDIT_EXPORT_THRESHOLD": 1000,  # exports with more rows than this are written to the audit log
+    # a CSV export of at least EXPORT_PARALLEL_ROWS records is written by this many processes (1: never split)
+    "EXPORT_PROCESSES": int(os.environ.get("EXPORT_PROCESSES", "2")),
+    "EXPORT_PARALLEL_ROWS": int(os.environ.get("EXPORT_PARALLEL_ROWS", "100000")),
     "DEFAULT_PHONE_REGION": os.environ.get("DEFAULT_PHONE_REGION", "ES"),
     "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "120")),
     "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024))),
