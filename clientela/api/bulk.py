@@ -3,7 +3,7 @@
 Every record is validated by the entity's own form, exactly like a single write, but one form is
 built for the whole request and re-bound per record (building a form costs far more than validating
 one, see `transfer.engine`). Records that only set plain fields and custom fields are then written in
-bulk — one `bulk_create` / `bulk_update`, one insert of field history, one `emit_many` — while records
+bulk — one `bulk_create` / `rows.update_rows`, one insert of field history, one `emit_many` — while records
 that change inline rows (emails, phones…) or tags go through `record_save` one by one. An inline list
 equal to the record's current rows is no change, so an upsert that sends the same emails back stays
 on the fast path.
@@ -11,12 +11,15 @@ on the fast path.
 
 import copy
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
-from django.forms.models import model_to_dict
+from django.forms.models import BaseModelForm
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import TypeAdapter
@@ -101,8 +104,13 @@ class BulkWrite:
         fixed = {"id", "workspace", "created_at", "created_by", "updated_at", "updated_by", "deleted_at"}
         self.watched = [f for f in self.model._meta.concrete_fields if f.name not in fixed
                         and (f.name in self.form.fields or f.name == "custom" or not f.editable)]
+        self._values = _reader(self.watched)  # record -> its stored values of `watched`, as a tuple
         self.labels = {name: self.view.field_label(name) for name in self.tracked}
+        self.emails = email_inline(view)
+        self.row_fields = {inline.name: {f.name: f for f in row_fields(inline)} for inline in view.inlines}
+        self.initial_plans: dict = {}
         self._cache_owner_choices()
+        self._skip_idle_unique_check()
 
     def _concrete(self, name: str) -> bool:
         try:
@@ -121,6 +129,18 @@ class BulkWrite:
         owner.to_python = lambda value: members.get(str(value)) or lookup(value)
         exclusions = self.form._get_validation_exclusions
         self.form._get_validation_exclusions = lambda: exclusions() | {"owner"}
+
+    def _skip_idle_unique_check(self) -> None:
+        """Django's `validate_unique` works out the fields to leave out again for every record, a sixth of what
+        validating one costs, then checks the fields declared unique: when the model has none (its primary key is
+        never a form field), there is nothing to find."""
+        meta = self.model._meta
+        if (type(self.form).validate_unique is BaseModelForm.validate_unique
+                and self.model.validate_unique is models.Model.validate_unique and meta.pk.name not in self.form.fields
+                and not any(m._meta.unique_together for m in [self.model, *meta.all_parents])
+                and not any((f.unique and not f.primary_key) or f.unique_for_date or f.unique_for_month
+                            or f.unique_for_year for f in meta.fields)):
+            self.form.validate_unique = lambda: None
 
     # -- parsing and matching -----------------------------------------------------------------------
 
@@ -154,7 +174,7 @@ class BulkWrite:
         if self.match == "id":
             return item.given_id
         if self.match == "email":
-            rows = [row for row in (item.payload.get(email_inline(self.view).name) or [])
+            rows = [row for row in (item.payload.get(self.emails.name) or [])
                     if isinstance(row, dict) and row.get("email")]
             primary = next((row for row in rows if row.get("is_primary")), rows[0] if rows else None)
             return str(primary["email"]).strip().lower() if primary else None
@@ -170,7 +190,7 @@ class BulkWrite:
             valid = [k for k in keys if _is_uuid(k)]
             pairs = self.model.objects.filter(pk__in=valid).values_list("pk", "pk")
         elif self.match == "email":
-            inline = email_inline(self.view)
+            inline = self.emails
             link = inline.formset.fk.name
             pairs = (inline.formset.model.objects.annotate(_email=Lower("email"))
                      .filter(_email__in=keys, **{f"{link}__isnull": False, f"{link}__deleted_at__isnull": True})
@@ -220,24 +240,26 @@ class BulkWrite:
         if not targets:
             return
         wanted = {name for item in items for name in item.payload if name in self.inline_names}
-        queryset = (self.entity.base_queryset().filter(pk__in=set(targets.values())).select_for_update(of=("self",))
-                    .prefetch_related(None))
-        records = {record.pk: record for record in queryset}
+        ids = set(targets.values())
+        # Only the records the user may edit are read (and locked); the others are only told apart by visibility.
+        # Their related records (the owner) are read once each, not joined in: a user instance per record costs more.
+        queryset = self.model.objects.filter(pk__in=ids).prefetch_related(*self.entity.select_related)
+        editable = access.visible(self.user, queryset, self.entity.key, "edit").select_for_update(of=("self",))
+        records = {record.pk: record for record in editable}
         # the rows an upsert may send back unchanged, as plain values: row instances cost more than the query
         self.current_rows = {inline.name: inline_values(inline, list(records)) for inline in self.view.inlines
                              if inline.name in wanted}
-        editable = set(access.visible(self.user, self.model.objects.filter(pk__in=list(records)), self.entity.key,
-                                      "edit").values_list("pk", flat=True))
-        others = [pk for pk in records if pk not in editable]
-        visible = editable | set(access.visible(self.user, self.model.objects.filter(pk__in=others), self.entity.key,
-                                                "view").values_list("pk", flat=True) if others else ())
+        others = ids - records.keys()
+        visible = records.keys() | set(access.visible(self.user, self.model.objects.filter(pk__in=others),
+                                                      self.entity.key, "view").values_list("pk", flat=True)
+                                       if others else ())
         for item in items:
             pk = targets.get(item.index)
             if pk is None or item.status == "failed":
                 continue
             if pk not in visible:
                 item.fail(self.match, "not_found", _("It matches a record you may not see."))
-            elif pk not in editable:
+            elif pk not in records:
                 item.fail(self.match, "forbidden", _("Your role does not allow changing this record."))
             else:
                 item.instance = records[pk]
@@ -277,17 +299,16 @@ class BulkWrite:
 
     def _drop_unchanged_rows(self, item: Item) -> None:
         """An inline list that repeats the record's current rows changes nothing: leave it out."""
-        for inline in self.view.inlines:
-            rows = item.payload.get(inline.name)
+        for name, fields in self.row_fields.items():
+            rows = item.payload.get(name)
             if rows is None:
                 continue
-            current = self.current_rows[inline.name].get(item.instance.pk, [])
-            fields = {f.name: f for f in row_fields(inline)}
+            current = self.current_rows[name].get(item.instance.pk, [])
             if len(rows) == len(current) and all(
-                    isinstance(row, dict) and all(_same(fields.get(name), stored, name, value)
-                                                  for name, value in row.items())
+                    isinstance(row, dict) and all(_same(fields.get(key), stored, key, value)
+                                                  for key, value in row.items())
                     for row, stored in zip(rows, current, strict=True)):
-                del item.payload[inline.name]
+                del item.payload[name]
 
     def _validate_fast(self, item: Item) -> None:
         """The entity's form, re-bound: all its fields for a new record; for a change, only the fields the
@@ -302,10 +323,10 @@ class BulkWrite:
         form.is_bound, form.data, form._errors, form.cleaned_data = False, {}, None, {}
         form.instance, form._bound_fields_cache = instance, {}
         form.initial = self._defaults() if adding else self._initial(instance, names)
-        data = {name: form_field.prepare_value(form.get_initial_for_field(form_field, name))
-                for name, form_field in form.fields.items()}  # what the unbound form shows, like `shown`
-        for name, value in item.payload.items():
-            data[name] = form_value(form.fields[name], value)
+        payload = item.payload
+        data = {name: form_value(form_field, payload[name]) if name in payload  # the payload over what the
+                else form_field.prepare_value(form.get_initial_for_field(form_field, name))  # unbound form shows
+                for name, form_field in form.fields.items()}
         form.data, form.is_bound, form._errors, form._bound_fields_cache = data, True, None, {}
         if not form.is_valid():
             item.fail_all([{**e, "field": api_name(e["field"])} for e in errors_of(form)])
@@ -317,7 +338,8 @@ class BulkWrite:
                         for name, (label, value) in self._snapshot(instance, names).items()
                         if before.get(name, ("", ""))[1] != value}
         if not adding:
-            item.columns = {name for name, value in self._values(instance).items() if stored[name] != value}
+            item.columns = {f.name for f, old, new in zip(self.watched, stored, self._values(instance), strict=True)
+                            if old != new}
         item.status = "created" if adding else ("updated" if item.changes or item.columns else "unchanged")
 
     def _narrowed(self, names: frozenset):
@@ -332,10 +354,6 @@ class BulkWrite:
             self.narrowed[names] = form
         return self.narrowed[names]
 
-    def _values(self, record) -> dict:
-        """The stored values a change may touch: the form's fields, `custom`, and fields the model derives."""
-        return {f.name: f.value_from_object(record) for f in self.watched}
-
     def _defaults(self) -> dict:
         if not hasattr(self, "_new_initial"):
             blank = self.view.form_class(user=self.user)
@@ -343,17 +361,28 @@ class BulkWrite:
         return dict(self._new_initial)
 
     def _initial(self, instance, names=None) -> dict:
-        """The form's initial values for a record (model_to_dict, with many-to-many from the prefetched lists)."""
-        opts = self.form._meta
-        fields = [n for n in self.form.fields if names is None or n in names]
-        m2m = [name for name in fields if self._m2m(name)]
-        initial = model_to_dict(instance, [n for n in fields if n not in m2m], opts.exclude)
+        """The form's initial values for a record (`model_to_dict`, with many-to-many from the prefetched lists)."""
+        model_fields, m2m, definitions = self._initial_plan(names)
+        initial = {f.name: f.value_from_object(instance) for f in model_fields}
         initial.update({name: related_rows(instance, name) for name in m2m})
         stored = instance.custom or {}
-        for definition in self.definitions:
-            if names is None or definition.form_name in names:
-                initial[definition.form_name] = from_json(definition, stored.get(definition.key))
+        for definition in definitions:
+            initial[definition.form_name] = from_json(definition, stored.get(definition.key))
         return initial
+
+    def _initial_plan(self, names) -> tuple:
+        """What `_initial` reads for a set of names: the model fields `model_to_dict` would pick, many-to-many
+        names and custom field definitions (worked out once per set, not per record)."""
+        if names not in self.initial_plans:
+            fields = [n for n in self.form.fields if names is None or n in names]
+            m2m = [name for name in fields if self._m2m(name)]
+            opts, exclude = self.model._meta, self.form._meta.exclude or ()
+            model_fields = [f for f in chain(opts.concrete_fields, opts.private_fields, opts.many_to_many)
+                            if getattr(f, "editable", False) and f.name in fields and f.name not in m2m
+                            and f.name not in exclude]
+            definitions = [d for d in self.definitions if names is None or d.form_name in names]
+            self.initial_plans[names] = (model_fields, m2m, definitions)
+        return self.initial_plans[names]
 
     def _snapshot(self, record, names: set | None = None) -> dict:
         """Values as people read them, for history: of `names` (what a payload sets), else of every field.
@@ -440,6 +469,13 @@ class BulkWrite:
                 raise
             item.fail(None, "conflict", _("The change conflicts with existing data, for example a row listed twice."))
             item.instance = None
+
+
+def _reader(fields) -> Callable:
+    """record -> (`value_from_object` of each field): one C call when no field reads its value its own way."""
+    if len(fields) > 1 and all(type(f).value_from_object is models.Field.value_from_object for f in fields):
+        return attrgetter(*(f.attname for f in fields))
+    return lambda record: tuple(f.value_from_object(record) for f in fields)
 
 
 def _is_uuid(value) -> bool:

@@ -1,14 +1,18 @@
 """Bulk create / update / upsert: validated like single writes, all-or-nothing or per record."""
 
 import copy
+from datetime import date
 
 import pytest
+from django.db import DataError, connection, transaction
 
+from clientela.api.rows import update_rows
 from clientela.customers.models import Contact
 from clientela.customers.tests import factories
 from clientela.customization.models import FieldDefinition
 from clientela.history.models import FieldChange
 from clientela.integrations.models import ChangeEvent
+from clientela.security.models import RecordShare
 from clientela.workspaces.scoping import use_workspace
 
 from .test_api import PROBLEM, api_client, send
@@ -204,3 +208,144 @@ def test_the_answer_has_the_bytes_of_the_validated_response(admin_api, people, m
     assert {r["status"] for r in fast.json()["results"]} == {"created", "updated", "unchanged", "failed"}
     assert (fast.status_code, fast["Content-Type"], fast.content) == (slow.status_code, slow["Content-Type"],
                                                                       slow.content)
+
+
+# --- the fast path writes what a single change writes ------------------------------------------------------------
+
+
+def _definitions(acme):
+    with use_workspace(acme):
+        FieldDefinition.objects.create(workspace=acme, entity="contacts", key="erp_id", kind="text", unique=True,
+                                       label_en="ERP id", label_es="Id ERP")
+        FieldDefinition.objects.create(workspace=acme, entity="contacts", key="region", kind="text",
+                                       label_en="Region", label_es="Región")
+        FieldDefinition.objects.create(workspace=acme, entity="contacts", key="tier", kind="picklist",
+                                       label_en="Tier", label_es="Nivel", options=[
+                                           {"value": "gold", "label_en": "Gold", "label_es": "Oro", "active": True},
+                                           {"value": "silver", "label_en": "Silver", "label_es": "Plata",
+                                            "active": True}])
+
+
+def _history(acme, pk) -> list[tuple]:
+    with use_workspace(acme):
+        return sorted(FieldChange.objects.filter(record_id=pk).exclude(action="created")
+                      .values_list("action", "field", "field_label", "old_value", "new_value"))
+
+
+def _shown(admin_api, pk) -> dict:
+    body = admin_api.get(f"/api/v1/contacts/{pk}").json()
+    return {k: v for k, v in body.items() if k not in ("id", "emails", "created_at", "updated_at", "version")}
+
+
+@pytest.mark.parametrize("change", [
+    {"job_title": "Head buyer", "lifecycle_status": "customer", "birthday": "1990-05-17", "email_consent_source": "email",
+     "custom": {"region": "North", "tier": "gold"}, "owner": "rep"},
+    {"job_title": "", "birthday": None, "source": "", "custom": {"region": None, "tier": None}, "owner": None},
+], ids=["values", "blanks"])
+def test_a_bulk_change_writes_the_values_history_and_events_of_a_single_change(admin_api, acme, change):
+    _definitions(acme)
+    with use_workspace(acme):
+        twins = [factories.contact(acme.users["admin"], first="Ana", job_title="Buyer", birthday="1980-01-02",
+                                   source="event", cf_tier="silver", cf_region="South",
+                                   emails=[{"email": f"ana@{name}.es", "label": "work", "is_primary": "on"}])
+                 for name in ("single", "bulk")]
+    change = {**change, "owner": acme.users["rep"].pk if change["owner"] else None}
+
+    single = send(admin_api, "patch", f"/api/v1/contacts/{twins[0].pk}", change)
+    bulk = send(admin_api, "post", URL, {"operation": "upsert", "match": "email", "records": [
+        {**change, "emails": [{"email": "ana@bulk.es"}]}]})
+
+    assert single.status_code == 200, single.content
+    assert bulk.status_code == 200 and bulk.json()["results"][0]["status"] == "updated", bulk.content
+    shown = [_shown(admin_api, twin.pk) for twin in twins]
+    assert shown[1] == shown[0]
+    assert shown[1]["custom"] == {"erp_id": None, **change["custom"]} and shown[1]["owner"] == change["owner"]
+    assert _history(acme, twins[1].pk) == _history(acme, twins[0].pk) != []
+    with use_workspace(acme):
+        events = [ChangeEvent.objects.get(name="record.updated", record_id=twin.pk).changes for twin in twins]
+    assert events[1] == events[0]
+
+
+def test_rows_of_a_contact_with_several_emails(admin_api, acme):
+    with use_workspace(acme):
+        ana = factories.contact(acme.users["admin"], first="Ana", job_title="Buyer", emails=[
+            {"email": "ana@work.es", "label": "work", "is_primary": "on"},
+            {"email": "ana@home.es", "label": "personal"}])
+        rows = [{k: v for k, v in row.items() if k != "id"}
+                for row in admin_api.get(f"/api/v1/contacts/{ana.pk}").json()["emails"]]
+
+    def upsert(record):
+        body = send(admin_api, "post", URL, {"operation": "upsert", "match": "email", "records": [record]}).json()
+        assert body["results"][0]["id"] == str(ana.pk)
+        return body["results"][0]["status"]
+
+    assert upsert({"emails": rows, "job_title": "Buyer"}) == "unchanged"
+    assert upsert({"emails": rows, "job_title": "Head buyer"}) == "updated"
+    assert upsert({"emails": rows[::-1], "job_title": "Head buyer"}) == "updated"  # another order is a change
+    assert upsert({"emails": [{"email": "ANA@home.es"}]}) == "updated"  # found by its other email; the list replaces
+    with use_workspace(acme):
+        ana.refresh_from_db()
+        assert ana.job_title == "Head buyer"
+        assert list(ana.emails.values_list("email", flat=True)) == ["ana@home.es"]
+
+
+def test_each_record_is_refused_or_written_by_what_the_user_may_see_and_edit(acme):
+    rep, rep2 = acme.users["rep"], acme.users["rep2"]
+    with use_workspace(acme):
+        mine = factories.contact(rep, first="Mine", owner=rep)
+        unowned = factories.contact(acme.users["admin"], first="Nobody's")
+        Contact.objects.filter(pk=unowned.pk).update(owner=None)
+        editable, readable, hidden = [factories.contact(rep2, first=first, owner=rep2)
+                                      for first in ("Editable", "Readable", "Hidden")]
+        RecordShare.objects.create(workspace=acme, entity="contacts", record_id=editable.pk, user=rep, can_edit=True)
+        RecordShare.objects.create(workspace=acme, entity="contacts", record_id=readable.pk, user=rep)
+    records = [mine, unowned, editable, readable, hidden]
+
+    body = send(api_client(rep, acme), "post", URL, {"operation": "update", "atomic": False, "records": [
+        {"id": str(record.pk), "job_title": "Changed"} for record in records]}).json()
+
+    assert [(r["status"], [e["code"] for e in r["errors"]]) for r in body["results"]] == [
+        ("updated", []), ("failed", ["forbidden"]), ("updated", []), ("failed", ["forbidden"]),
+        ("failed", ["not_found"])]
+    with use_workspace(acme):
+        assert {c.first_name: c.job_title for c in Contact.objects.all()} == {
+            "Mine": "Changed", "Nobody's": "", "Editable": "Changed", "Readable": "", "Hidden": ""}
+
+
+def test_invalid_changes_are_named_like_single_changes(admin_api, acme):
+    _definitions(acme)
+    with use_workspace(acme):
+        admin = acme.users["admin"]
+        people = [factories.contact(admin, first=f"P{n}", cf_erp_id=f"E-{n}") for n in range(7)]
+    changes = [{"lifecycle_status": "nope"}, {"birthday": "31/02/1990"}, {"first_name": ""}, {"owner": 999_999},
+               {"custom": {"tier": "platinum"}}, {"job_title": "x" * 121}, {"custom": {"erp_id": "E-0"}}]
+
+    body = send(admin_api, "post", URL, {"operation": "update", "atomic": False, "records": [
+        {"id": str(person.pk), **change} for person, change in zip(people, changes, strict=True)]}).json()
+
+    assert body["failed"] == 7
+    for index, (person, change) in enumerate(zip(people, changes, strict=True)):
+        single = send(admin_api, "patch", f"/api/v1/contacts/{person.pk}", change)
+        assert single.status_code == 422
+        assert [{**e, "field": e["field"].removeprefix(f"records[{index}].")}
+                for e in body["results"][index]["errors"]] == single.json()["errors"], change
+    with use_workspace(acme):
+        assert not FieldChange.objects.filter(action="updated").exists()
+
+
+def test_update_rows_writes_every_kind_of_value_and_refuses_one_too_long(acme):
+    with use_workspace(acme):
+        admin, rep = acme.users["admin"], acme.users["rep"]
+        ana, bea = (factories.contact(admin, first=first, job_title="Buyer", birthday="1980-01-02") for first in "AB")
+        ana.job_title, ana.birthday, ana.custom, ana.owner = "Chef", date(1990, 5, 17), {"tier": "gold"}, rep
+        bea.job_title, bea.birthday, bea.custom, bea.owner = "", None, {}, None
+
+        update_rows(Contact, [ana, bea], ["job_title", "birthday", "custom", "owner"])
+
+        assert list(Contact.objects.order_by("first_name").values_list(
+            "job_title", "birthday", "custom", "owner", "first_name")) == [
+            ("Chef", date(1990, 5, 17), {"tier": "gold"}, rep.pk, "A"), ("", None, {}, None, "B")]
+        if connection.vendor == "postgresql":  # SQLite does not enforce lengths
+            ana.job_title = "x" * 121
+            with pytest.raises(DataError), transaction.atomic():
+                update_rows(Contact, [ana], ["job_title"])
