@@ -65,6 +65,9 @@ def test_hiding_an_inline_hides_its_column_and_its_search(in_acme):
     assert "Paz" in export and "+34612000001" not in export and "612 00 00 01" not in export
     found = client.get("/search/", {"q": "612 00 00 01"}).content.decode()
     assert f"/contacts/{contact.pk}/" not in found  # no finding people by a field you may not see
+    filtered = client.get("/contacts/", {"q": "612 00 00 01"})  # nor in the list's own filter
+    assert filtered.status_code == 200 and f"/contacts/{contact.pk}/" not in filtered.content.decode()
+    assert f"/contacts/{contact.pk}/" in client.get("/contacts/", {"q": "Paz"}).content.decode()
 
 
 def test_a_read_only_field_is_shown_but_cannot_be_changed(in_acme):

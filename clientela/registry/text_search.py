@@ -17,6 +17,7 @@ names to sort on; PostgreSQL walks its name-ordered index instead.
 """
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
@@ -40,7 +41,10 @@ def _union(branches: list[QuerySet], fields: list[str], limit: int, order=()) ->
     parts, params = [], []
     for number, branch in enumerate(branches):
         part = branch.values_list(*fields).order_by(*order)[:limit]
-        sql, part_params = part.query.get_compiler(using=part.db).as_sql()
+        try:
+            sql, part_params = part.query.get_compiler(using=part.db).as_sql()
+        except EmptyResultSet:  # a branch that matches nothing (`none()`, e.g. a search on a hidden field)
+            continue
         parts.append(f"SELECT * FROM ({sql}) AS part{number}")  # noqa: S608 - SQL compiled by Django
         params += part_params
     return " UNION ".join(parts), params
@@ -54,6 +58,8 @@ def _rows(queryset: QuerySet, sql: str, params: list) -> list[tuple]:
 
 def union_count(branches: list[QuerySet], limit: int) -> int:
     sql, params = _union(branches, ["pk"], limit)
+    if not sql:
+        return 0
     return min(_rows(branches[0], f"SELECT COUNT(*) FROM ({sql}) AS found", params)[0][0], limit)  # noqa: S608
 
 
@@ -61,6 +67,8 @@ def union_top(branches: list[QuerySet], order: tuple, low: int, high: int) -> li
     """The ids of rows `low` to `high` in `order` of the union of the branches (`order` ends with the pk)."""
     fields = [name.lstrip("-") for name in order]
     sql, params = _union(branches, fields, high, order)
+    if not sql:
+        return []
     by = ", ".join(f"{n} {'DESC' if name.startswith('-') else 'ASC'}" for n, name in enumerate(order, start=1))
     rows = _rows(branches[0], f"SELECT * FROM ({sql}) AS found ORDER BY {by} LIMIT %s OFFSET %s",  # noqa: S608
                  [*params, high - low, low])
