@@ -6,9 +6,9 @@ reads the database as of that moment:
 
 - PostgreSQL exports its snapshot (`pg_export_snapshot()`, as `pg_dump --jobs` does); each part starts
   a repeatable-read transaction with `SET TRANSACTION SNAPSHOT`.
-- SQLite (in WAL mode) gives a reader the state at its first read. The parent holds the write lock
-  (`BEGIN IMMEDIATE`) while the parts begin reading, so nothing can commit in between, then lets
-  writers go on (`release_writers`): a writer waits a moment, no reader ever does.
+- SQLite (in WAL mode) gives a reader the state at its first read. Once the parts are ready to read,
+  the parent takes the write lock (`BEGIN IMMEDIATE`), lets them begin, and lets writers go on as soon
+  as each has read once (`release`): a writer waits a few milliseconds, no reader ever does.
 """
 
 import sqlite3
@@ -18,7 +18,8 @@ from django.db import connections, transaction
 
 
 class SharedSnapshot:
-    """`with SharedSnapshot() as token:` — `snapshot_reading(token)` in another process reads as of now."""
+    """`with SharedSnapshot() as token:` — `snapshot_reading(token)` in another process reads as of the moment
+    `hold_writers` was called (PostgreSQL: of entering). Call `release` once every reader has begun."""
 
     def __init__(self, alias: str = "default"):
         self.connection = connections[alias]
@@ -30,22 +31,35 @@ class SharedSnapshot:
             import psycopg
 
             self.holder = self.connection.get_new_connection(self.connection.get_connection_params())
-            self.holder.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            return vendor, self.holder.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            try:
+                self.holder.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                return vendor, self.holder.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            except BaseException:
+                self.release()
+                raise
         if vendor == "sqlite":
-            self.holder = sqlite3.connect(self.connection.settings_dict["NAME"], timeout=30, isolation_level=None)
-            self.holder.execute("BEGIN IMMEDIATE")
             return vendor, None
         raise NotImplementedError(f"no shared snapshot on {vendor}")
 
-    def release_writers(self) -> None:
-        """Every part has begun reading: writers may commit again (SQLite; PostgreSQL never blocked them)."""
-        if isinstance(self.holder, sqlite3.Connection) and self.holder.in_transaction:
-            self.holder.execute("ROLLBACK")
+    def hold_writers(self) -> None:
+        """SQLite: from now until `release`, nothing commits (the readers' snapshots are all this moment)."""
+        if self.connection.vendor == "sqlite":
+            self.holder = sqlite3.connect(self.connection.settings_dict["NAME"], timeout=30, isolation_level=None)
+            try:
+                self.holder.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.release()
+                raise
+
+    def release(self) -> None:
+        """Every reader has begun: writers may commit again (SQLite); the readers' transactions now keep the
+        snapshot, so the exporting one can end (PostgreSQL: it would hold back vacuum)."""
+        holder, self.holder = self.holder, None
+        if holder is not None:
+            holder.close()
 
     def __exit__(self, *exc) -> None:
-        self.release_writers()
-        self.holder.close()
+        self.release()
 
 
 @contextmanager

@@ -5,7 +5,6 @@ and columns, in the requester's language and time zone); the file is kept for th
 and deleted after `EXPORT_RETENTION_DAYS` (by `manage.py purge_exports`, or when someone asks for it).
 """
 
-import csv
 import datetime
 import io
 import shutil
@@ -13,7 +12,7 @@ import tempfile
 import time
 import zoneinfo
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -93,7 +92,7 @@ def export_job_run(job: ExportJob) -> ExportJob:
             if job.export_format == ExportJob.Format.XLSX:
                 rows = exports.xlsx_write(entity, queryset, spool, progress)
             elif processes > 1:
-                rows = _csv_in_parts(job, entity, queryset, spool, progress, total, processes)
+                rows = _csv_in_parts(job, spool, progress, total, processes)
             else:
                 text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
                 rows = exports.csv_write(entity, queryset, text, progress)
@@ -114,71 +113,89 @@ def _processes(job: ExportJob, total: int) -> int:
     return settings.CLIENTELA["EXPORT_PROCESSES"] if shareable() else 1
 
 
-def _csv_in_parts(job: ExportJob, entity, queryset, spool, progress, total: int, processes: int) -> int:
-    """The CSV written by `processes` new processes, each a slice of the list in its order, all reading the data
-    as of one moment (`common.snapshots`); their files are joined in order after the header."""
-    step, snapshot = -(-total // processes), SharedSnapshot()
+def _csv_in_parts(job: ExportJob, spool, progress, total: int, processes: int) -> int:
+    """The CSV written by `processes` new processes, each a slice of the list in its order (the first with the
+    header), all reading the data as of one moment (`common.snapshots`); their files are joined in order."""
+    step, snapshot, parts = -(-total // processes), SharedSnapshot(), []
     with tempfile.TemporaryDirectory() as folder, snapshot as token:
-        parts = []
-        for number in range(processes):
-            low, high = number * step, (None if number == processes - 1 else (number + 1) * step)
-            part = Part(Path(folder) / f"{number}.csv", CONTEXT.Value("q", 0), CONTEXT.Event(), CONTEXT.Value("q", -1))
-            part.process = processes_start("clientela.registry.export_jobs.export_job_part", str(job.pk), token,
-                                           low, high, str(part.path), part.done, part.reading, part.rows)
-            parts.append(part)
         try:
-            while not all(part.reading.is_set() for part in parts):
-                _check(parts)
-                time.sleep(0.02)
-            snapshot.release_writers()
+            for number in range(processes):
+                low, high = number * step, (None if number == processes - 1 else (number + 1) * step)
+                part = Part(Path(folder) / f"{number}.csv")
+                part.process = processes_start("clientela.registry.export_jobs.export_job_part", str(job.pk), token,
+                                               low, high, str(part.path), part.signals)
+                parts.append(part)
+            _wait(parts, "ready", PART_START_SECONDS)  # set up and connected: reading can start at once
+            snapshot.hold_writers()
+            for part in parts:
+                part.signals["go"].set()
+            _wait(parts, "reading", PART_START_SECONDS)
+            snapshot.release()
             while any(part.process.is_alive() for part in parts):
                 _check(parts)
-                progress(sum(part.done.value for part in parts))
+                progress(sum(part.signals["done"].value for part in parts))
                 time.sleep(0.5)
             _check(parts)
         except BaseException:
             for part in parts:
                 part.process.kill()
+                part.process.join()
             raise
-        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-        csv.writer(text).writerow(next(exports.csv_rows(entity, queryset)))
-        text.flush()
-        text.detach()
         for part in parts:
             with part.path.open("rb") as source:
                 shutil.copyfileobj(source, spool)
-        return sum(part.rows.value for part in parts)
+        return sum(part.signals["rows"].value for part in parts)
+
+
+PART_START_SECONDS = 120  # a part that is not ready by then is taken for stuck
 
 
 @dataclass
 class Part:
-    """One process of a parallel export: its file, rows written so far, "has begun reading", rows in all."""
+    """One process of a parallel export: its file, and what it tells the parent (rows written so far, set up,
+    begun reading, rows in all) and the parent tells it (go)."""
 
     path: Path
-    done: object
-    reading: object
-    rows: object
     process: object = None
+    signals: dict = field(default_factory=lambda: {
+        "done": CONTEXT.Value("q", 0), "ready": CONTEXT.Event(), "go": CONTEXT.Event(), "reading": CONTEXT.Event(),
+        "rows": CONTEXT.Value("q", -1)})
+
+
+def _wait(parts: list[Part], signal: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not all(part.signals[signal].is_set() for part in parts):
+        _check(parts)
+        if time.monotonic() > deadline:
+            raise RuntimeError(_stopped())
+        time.sleep(0.02)
+
+
+def _stopped() -> str:
+    return translation.gettext("Part of the export stopped unexpectedly. Please export again.")
 
 
 def _check(parts: list[Part]) -> None:
     if any(part.process.exitcode not in (None, 0) for part in parts):
-        raise RuntimeError(translation.gettext("Part of the export stopped unexpectedly. Please export again."))
+        raise RuntimeError(_stopped())
 
 
-def export_job_part(job_id: str, snapshot: tuple, low: int, high: int | None, path: str, done, reading, rows) -> None:
+def export_job_part(job_id: str, snapshot: tuple, low: int, high: int | None, path: str, signals: dict) -> None:
     """One slice of a parallel CSV export, written to `path` by a process of its own (`_csv_in_parts`)."""
     job = ExportJob.unscoped.select_related("workspace", "created_by").get(pk=job_id)
-    with use_workspace(job.workspace), _preferences(job), snapshot_reading(snapshot):
-        reading.set()
+    with use_workspace(job.workspace), _preferences(job):
         entity = entity_for(job.created_by, entities.get(job.entity))
-        queryset = record_list(entity, job.created_by, ListQuery.from_params(entity, job.query))
+        queryset = record_list(entity, job.created_by, ListQuery.from_params(entity, job.query))[low:high]
+        signals["ready"].set()
+        signals["go"].wait()
+        with snapshot_reading(snapshot):
+            signals["reading"].set()
 
-        def progress(count: int) -> None:
-            done.value = count
+            def progress(count: int) -> None:
+                signals["done"].value = count
 
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            rows.value = exports.csv_write(entity, queryset[low:high], out, progress, header=False)
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                signals["rows"].value = exports.csv_write(entity, queryset, out, progress, header=low == 0)
 
 
 def export_job_fail(job: ExportJob, message: str) -> None:

@@ -63,3 +63,14 @@ def test_global_search_by_name_is_the_same_ten_in_name_order(in_acme):
     found = search_top(entity, queryset, "garc")
     assert len(found) == 10 and {c.last_name.lower() for c in found} == {"garcía"}
     assert [c.last_name for c in search_top(entity, queryset, "ana garc")][:1] == ["García"]
+
+
+def test_the_covering_indexes_exist(db):
+    """They are created by raw SQL (migrations customers/0006 and 0007), unknown to Django's migration state:
+    a later migration that rebuilds the table on SQLite would drop them without a word."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "customers_contact")
+    names = {"contact_first_cover_idx", "contact_last_cover_idx", "contact_title_cover_idx"}
+    assert names <= {name for name, info in indexes.items() if info["index"]}
