@@ -320,6 +320,7 @@ class BulkWrite:
         form = self.form if adding else self._narrowed(names)
         before = {} if adding else self._snapshot(instance, names)
         stored = {} if adding else self._values(instance)
+        original = None if adding else copy.copy(instance)  # for fields the form sets on its own (a consent date)
         form.is_bound, form.data, form._errors, form.cleaned_data = False, {}, None, {}
         form.instance, form._bound_fields_cache = instance, {}
         form.initial = self._defaults() if adding else self._initial(instance, names)
@@ -334,12 +335,16 @@ class BulkWrite:
         item.instance = instance
         if hasattr(instance, "prepare_for_save"):
             instance.prepare_for_save()
-        item.changes = {name: (label, before.get(name, ("", ""))[1], value)
-                        for name, (label, value) in self._snapshot(instance, names).items()
-                        if before.get(name, ("", ""))[1] != value}
         if not adding:
             item.columns = {f.name for f, old, new in zip(self.watched, stored, self._values(instance), strict=True)
                             if old != new}
+            derived = {name for name in self.tracked if name in item.columns and name not in names}
+            if derived:  # changed without being sent: in the history too, as a single change would have it
+                before.update(self._snapshot(original, derived))
+                names = names | derived
+        item.changes = {name: (label, before.get(name, ("", ""))[1], value)
+                        for name, (label, value) in self._snapshot(instance, names).items()
+                        if before.get(name, ("", ""))[1] != value}
         item.status = "created" if adding else ("updated" if item.changes or item.columns else "unchanged")
 
     def _narrowed(self, names: frozenset):

@@ -116,16 +116,17 @@ class ContactForm(TaggedForm):
         cleaned = super().clean()
         today = timezone.localdate()
         for status, date in CONSENTS:
-            if status not in self.fields:  # hidden from this user's role: it cannot change here
+            if date in self.fields and cleaned.get(date) and cleaned[date] > today:  # with or without its status
+                self.add_error(date, forms.ValidationError(
+                    _("“%(field)s”: the date cannot be in the future."),
+                    params={"field": self.fields[date].label}, code="future_date"))
+                continue
+            if status not in self.fields:  # hidden from this user's role, or not part of this change
                 continue
             stored_status, stored_date = self._stored_consent[status]
             cleaned[status] = cleaned.get(status) or stored_status
             given = cleaned.get(date) if date in self.fields else stored_date
-            if given and given > today and date in self.fields:
-                self.add_error(date, forms.ValidationError(
-                    _("“%(field)s”: the date cannot be in the future."),
-                    params={"field": self.fields[date].label}, code="future_date"))
-            elif cleaned[status] != stored_status and (given is None or given == stored_date):
+            if cleaned[status] != stored_status and (given is None or given == stored_date):
                 cleaned[date] = today
         return cleaned
 

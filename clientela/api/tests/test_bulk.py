@@ -241,7 +241,8 @@ def _shown(admin_api, pk) -> dict:
     {"job_title": "Head buyer", "lifecycle_status": "customer", "birthday": "1990-05-17", "email_consent_source": "email",
      "custom": {"region": "North", "tier": "gold"}, "owner": "rep"},
     {"job_title": "", "birthday": None, "source": "", "custom": {"region": None, "tier": None}, "owner": None},
-], ids=["values", "blanks"])
+    {"email_consent": "granted", "owner": None},  # the consent date is set to today, in the history too
+], ids=["values", "blanks", "consent"])
 def test_a_bulk_change_writes_the_values_history_and_events_of_a_single_change(admin_api, acme, change):
     _definitions(acme)
     with use_workspace(acme):
@@ -259,7 +260,8 @@ def test_a_bulk_change_writes_the_values_history_and_events_of_a_single_change(a
     assert bulk.status_code == 200 and bulk.json()["results"][0]["status"] == "updated", bulk.content
     shown = [_shown(admin_api, twin.pk) for twin in twins]
     assert shown[1] == shown[0]
-    assert shown[1]["custom"] == {"erp_id": None, **change["custom"]} and shown[1]["owner"] == change["owner"]
+    assert shown[1]["custom"] == {"erp_id": None, "region": "South", "tier": "silver", **change.get("custom", {})}
+    assert shown[1]["owner"] == change["owner"]
     assert _history(acme, twins[1].pk) == _history(acme, twins[0].pk) != []
     with use_workspace(acme):
         events = [ChangeEvent.objects.get(name="record.updated", record_id=twin.pk).changes for twin in twins]
@@ -316,14 +318,15 @@ def test_invalid_changes_are_named_like_single_changes(admin_api, acme):
     _definitions(acme)
     with use_workspace(acme):
         admin = acme.users["admin"]
-        people = [factories.contact(admin, first=f"P{n}", cf_erp_id=f"E-{n}") for n in range(7)]
+        people = [factories.contact(admin, first=f"P{n}", cf_erp_id=f"E-{n}") for n in range(8)]
     changes = [{"lifecycle_status": "nope"}, {"birthday": "31/02/1990"}, {"first_name": ""}, {"owner": 999_999},
-               {"custom": {"tier": "platinum"}}, {"job_title": "x" * 121}, {"custom": {"erp_id": "E-0"}}]
+               {"custom": {"tier": "platinum"}}, {"job_title": "x" * 121}, {"custom": {"erp_id": "E-0"}},
+               {"email_consent_date": "2999-01-01"}]
 
     body = send(admin_api, "post", URL, {"operation": "update", "atomic": False, "records": [
         {"id": str(person.pk), **change} for person, change in zip(people, changes, strict=True)]}).json()
 
-    assert body["failed"] == 7
+    assert body["failed"] == 8
     for index, (person, change) in enumerate(zip(people, changes, strict=True)):
         single = send(admin_api, "patch", f"/api/v1/contacts/{person.pk}", change)
         assert single.status_code == 422
