@@ -254,6 +254,7 @@ class Affiliation(WorkspaceScopedModel):
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:
+        ordering = ["-is_primary", "created_at"]  # as emails and phones: the primary first, then as added
         constraints = [models.UniqueConstraint(fields=["contact", "company"], name="affiliation_unique")]
 
     def __str__(self):
