@@ -187,7 +187,8 @@ def export_job_part(job_id: str, snapshot: tuple, low: int, high: int | None, pa
         entity = entity_for(job.created_by, entities.get(job.entity))
         queryset = record_list(entity, job.created_by, ListQuery.from_params(entity, job.query))[low:high]
         signals["ready"].set()
-        signals["go"].wait()
+        if not signals["go"].wait(PART_START_SECONDS):  # the worker gave up (or is gone): nothing to write for
+            return
         with snapshot_reading(snapshot):
             signals["reading"].set()
 
