@@ -1,15 +1,16 @@
 """A long CSV export written by several processes is byte for byte the one a single process writes, and every
-process reads the data as of one moment."""
+process reads the data as of one moment (PostgreSQL's exported snapshot; SQLite's held write lock)."""
 
 import csv
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from clientela.common.snapshots import SharedSnapshot, snapshot_reading
 from clientela.customers.models import Contact
@@ -61,3 +62,40 @@ def test_every_process_reads_the_data_as_of_the_snapshot(in_acme):
         with snapshot_reading(token):
             assert Contact.objects.get(pk=contact.pk).first_name == "Antes"
     assert Contact.objects.get(pk=contact.pk).first_name == "Después"
+
+
+def test_on_sqlite_writers_wait_while_parts_begin_reading_and_each_part_keeps_that_moment(tmp_path, django_db_blocker):
+    """SQLite's way (a file database of its own, whatever the suite's database): while the holder has the write
+    lock nothing commits; a part that began reading then keeps seeing the data as of that moment."""
+    path = tmp_path / "shared.sqlite3"
+    setup = sqlite3.connect(path, isolation_level=None)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE note (text TEXT)")
+    setup.execute("INSERT INTO note VALUES ('before')")
+    sqlite_settings = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path),
+                       "OPTIONS": {"transaction_mode": "IMMEDIATE"}}
+    connections.settings["shared"] = connections.configure_settings(
+        {"default": sqlite_settings, "shared": dict(sqlite_settings)})["shared"]
+    writer = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        with django_db_blocker.unblock():
+            shared = connections["shared"]
+            snapshot = SharedSnapshot("shared")
+            with snapshot as token:
+                snapshot.hold_writers()
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    writer.execute("UPDATE note SET text = 'while held'")
+                with snapshot_reading(token, "shared"), shared.cursor() as cursor:
+                    snapshot.release()
+                    writer.execute("UPDATE note SET text = 'after'")  # commits at once now
+                    cursor.execute("SELECT text FROM note")
+                    assert cursor.fetchone() == ("before",)
+            with shared.cursor() as cursor:
+                cursor.execute("SELECT text FROM note")
+                assert cursor.fetchone() == ("after",)
+            shared.close()
+    finally:
+        writer.close()
+        setup.close()
+        del connections["shared"]
+        del connections.settings["shared"]
