@@ -33,7 +33,9 @@ UNSCOPED_ALLOWED = {"security/access.py", "registry/services.py", "security/toke
                     # after-commit and background work that starts from an event, before a workspace is active
                     "integrations/outbox.py", "integrations/webhooks.py",
                     # the export task loads its job before activating the job's workspace; the purge spans all
-                    "registry/export_jobs.py", "registry/tasks.py"}
+                    "registry/export_jobs.py", "registry/tasks.py",
+                    # a user's team membership changed in a signal: the teams' workspaces, whichever is active
+                    "workspaces/config_cache.py"}
 
 
 def _sources(app):

@@ -5,7 +5,8 @@ change: renaming changes labels only, and a deactivated value is no longer offer
 stays valid and readable on the records that hold it. A dependent picklist names its controlling field
 in `controlled_by`; an option with a non-empty "when" is offered only for those controlling values.
 
-Overrides are read once per workspace object and kept on it; a change in this process invalidates them.
+Overrides are read once per configuration version and process (`config_cache`) and kept on the workspace
+object for the request; a change in this process invalidates them at once.
 """
 
 import functools
@@ -14,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from django.utils.html import format_html
 
+from clientela.workspaces.config_cache import remembered
 from clientela.workspaces.scoping import current_workspace_or_none
 
 from .models import FieldDefinition, FieldKind, PicklistOverride
@@ -51,10 +53,11 @@ def _cache() -> dict:
     workspace = current_workspace_or_none()
     if workspace is None:
         return {"overrides": {}, "merged": {}}
+    version = (_generation, workspace.config_stamp)
     cached = workspace.__dict__.get("_picklists")
-    if cached is None or cached[0] != _generation:
-        overrides = {(o.entity, o.field): o for o in PicklistOverride.objects.all()}
-        cached = (_generation, {"overrides": overrides, "merged": {}})
+    if cached is None or cached[0] != version:
+        cached = (version, remembered(("picklists",), lambda: {
+            "overrides": {(o.entity, o.field): o for o in PicklistOverride.objects.all()}, "merged": {}}))
         workspace.__dict__["_picklists"] = cached
     return cached[1]
 
@@ -96,7 +99,7 @@ def is_builtin_picklist(model_field) -> bool:
 def picklist_options(entity_key: str, field_name: str, model_field) -> list[dict]:
     """All options of a built-in picklist, in display order, inactive ones included (flagged).
 
-    The list is shared by every caller in the request: copy an option before changing it.
+    The list is shared by every caller in the process: copy an option before changing it.
     """
     defaults = code_options(model_field)
     override = override_for(entity_key, field_name) if is_builtin_picklist(model_field) else None

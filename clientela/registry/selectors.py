@@ -176,7 +176,7 @@ def estimated_count(queryset: QuerySet) -> int | None:
 
 def saved_views_for(entity: Entity, user) -> QuerySet:
     """The user's own saved views and those shared with one of the user's teams."""
-    return SavedView.objects.filter(Q(owner=user) | Q(team__members=user), entity=entity.key).distinct()
+    return SavedView.objects.filter(Q(owner=user) | Q(team_id__in=access.teams_of(user)), entity=entity.key)
 
 
 def parse_uuid_list(values) -> list[uuid.UUID]:

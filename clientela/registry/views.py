@@ -119,7 +119,7 @@ def record_list_page(request, entity):
         "filters": _filter_options(entity, request.user, query.filters or {}, members),
         "saved_views": saved_views_for(entity, request.user),
         "saved_view": saved,
-        "teams": Team.objects.filter(members=request.user),
+        "teams": Team.objects.filter(pk__in=access.teams_of(request.user)),
         "base_params": query.as_params(),
         "can_create": access.can(request.user, "create", entity.key),
         "can_edit": access.can(request.user, "edit", entity.key),

@@ -9,20 +9,29 @@ from dataclasses import replace
 
 from clientela.customization.layouts import entity_layout_parts, layout_for
 from clientela.security import access
+from clientela.workspaces.config_cache import remembered
 
+from . import entities
 from .custom_fields import with_custom_fields
 from .entities import Entity
 
 
 def entity_for(user, entity: Entity) -> Entity:
-    entity = _without_hidden(user, replace(entity, **with_custom_fields(entity)))
-    return _with_layout(user, entity)
+    """Built once per role and configuration version in each process (`config_cache`): the same for everyone
+    with the role."""
+    role_key = getattr(access.role_for(user), "key", "")
+
+    def build():
+        return _with_layout(role_key, _without_hidden(user, replace(entity, **with_custom_fields(entity))))
+
+    if entities.get_or_none(entity.key) is not entity:  # already adapted: not the registry's own
+        return build()
+    return remembered(("entity", entity.key, role_key), build)
 
 
-def _with_layout(user, entity: Entity) -> Entity:
-    """Sections and default list columns from the workspace's layout for the user's role (one query)."""
-    role = access.role_for(user)
-    return replace(entity, **entity_layout_parts(entity, layout_for(entity.key, role.key if role else "")))
+def _with_layout(role_key: str, entity: Entity) -> Entity:
+    """Sections and default list columns from the workspace's layout for the role (one query)."""
+    return replace(entity, **entity_layout_parts(entity, layout_for(entity.key, role_key)))
 
 
 def _without_hidden(user, entity: Entity) -> Entity:

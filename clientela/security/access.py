@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from clientela.workspaces.config_cache import remembered
 from clientela.workspaces.models import Membership, Team, User, Workspace
-from clientela.workspaces.scoping import current_workspace
+from clientela.workspaces.scoping import current_workspace, current_workspace_or_none
 from clientela.workspaces.selectors import membership_role_noted
 
 from .roles import ALL, DEFAULT_ROLES, HIDDEN, OWN, READ, SUBORDINATES, TEAM, RoleSpec
@@ -36,8 +37,12 @@ def _load_role(user: User, workspace: Workspace) -> RoleSpec | None:
                .values_list("role", flat=True).first())
     if key is None:
         return None
-    row = Role.unscoped.filter(workspace=workspace, key=key).first()
-    return RoleSpec.from_row(row) if row is not None else DEFAULT_ROLES.get(key)
+
+    def spec():
+        row = Role.unscoped.filter(workspace=workspace, key=key).first()
+        return RoleSpec.from_row(row) if row is not None else DEFAULT_ROLES.get(key)
+
+    return remembered(("role", key), spec) if workspace is current_workspace_or_none() else spec()
 
 
 def can(user: User, verb: str, entity: str) -> bool:
@@ -55,18 +60,31 @@ def require(user: User, verb: str, entity: str) -> None:
         raise PermissionDenied
 
 
+def _teams() -> dict:
+    """The workspace's teams: each one's parent, sub-teams and members (two queries per configuration)."""
+    parent_of = dict(Team.objects.values_list("id", "parent_id"))
+    children: dict = {}
+    for team_id, parent_id in parent_of.items():
+        children.setdefault(parent_id, []).append(team_id)
+    members: dict = {}
+    for team_id, user_id in Team.members.through.objects.filter(team_id__in=Team.objects.values("id")).values_list(
+            "team_id", "user_id"):
+        members.setdefault(team_id, set()).add(user_id)
+    return {"parent_of": parent_of, "children": children, "members": members}
+
+
 def _team_tree(user: User) -> dict[str, set]:
     """The user's teams with their sub-teams ("down") and with their parent teams ("up"), per request."""
     cache = user.__dict__.setdefault("_clientela_teams", {})
     ws = current_workspace()
     if ws.pk not in cache:
-        parent_of = dict(Team.objects.values_list("id", "parent_id"))
-        children: dict = {}
-        for team_id, parent_id in parent_of.items():
-            children.setdefault(parent_id, []).append(team_id)
-        mine = set(Team.objects.filter(members=user).values_list("id", flat=True))
+        teams = remembered(("teams",), _teams)
+        parent_of, children = teams["parent_of"], teams["children"]
+        mine = {team for team, members in teams["members"].items() if user.pk in members}
         down, up = _walk(mine, lambda t: children.get(t, [])), _walk(mine, lambda t: [parent_of.get(t)])
-        cache[ws.pk] = {"mine": mine, "down": down, "up": up - {None}}
+        people = set().union(*(teams["members"].get(t, ()) for t in down))
+        cache[ws.pk] = {"mine": mine, "down": down, "up": up - {None}, "people_down": people,
+                        "people_mine": set().union(*(teams["members"].get(t, ()) for t in mine))}
     return cache[ws.pk]
 
 
@@ -81,11 +99,15 @@ def _walk(start: set, step) -> set:
     return seen
 
 
+def teams_of(user: User) -> set:
+    """Ids of the teams the user is a member of (not their sub-teams)."""
+    return _team_tree(user)["mine"]
+
+
 def team_user_ids(user: User, with_sub_teams: bool = True) -> set[int]:
     """Ids of the user and everyone in the user's teams (and, by default, their sub-teams)."""
     tree = _team_tree(user)
-    teams = tree["down"] if with_sub_teams else tree["mine"]
-    return set(User.objects.filter(teams__in=teams).values_list("id", flat=True)) | {user.pk}
+    return (tree["people_down"] if with_sub_teams else tree["people_mine"]) | {user.pk}
 
 
 def _scope_filter(user: User, scope: str) -> Q | None:
@@ -105,12 +127,15 @@ def _shared_filter(user: User, model, entity: str, verb: str) -> Q | None:
 
     teams = _team_tree(user)["up"]
     shares = RecordShare.objects.filter(Q(user=user) | Q(team_id__in=teams), entity=entity)
-    rules = SharingRule.objects.filter(entity=entity, is_active=True, team_id__in=teams)
     if verb == "edit":
-        shares, rules = shares.filter(can_edit=True), rules.filter(can_edit=True)
+        shares = shares.filter(can_edit=True)
     condition = Q(pk__in=shares.values("record_id"))
-    for rule in rules:  # a subquery, so a rule on a related field never repeats a record
-        condition |= Q(pk__in=model._default_manager.filter(**{rule.field: rule.value}).values("pk"))
+    for team_id, field, value, can_edit in remembered(("sharing rules", entity), lambda: list(
+            SharingRule.objects.filter(entity=entity, is_active=True).order_by("created_at")
+            .values_list("team_id", "field", "value", "can_edit"))):
+        if team_id in teams and (can_edit or verb != "edit"):
+            # a subquery, so a rule on a related field never repeats a record
+            condition |= Q(pk__in=model._default_manager.filter(**{field: value}).values("pk"))
     return condition
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientela.common.models import TimestampedModel
 
+from .config_cache import new_stamp
 from .scoping import ScopedManager
 
 TIMEZONE_DEFAULT = "Europe/Madrid"
@@ -65,6 +66,8 @@ class Workspace(models.Model):
     default_country = models.CharField(_("default country"), max_length=2, default="ES")
     default_currency = models.CharField(_("default currency"), max_length=3, default="EUR")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Replaced whenever roles, teams, sharing rules or custom fields change (`config_cache`).
+    config_stamp = models.CharField(max_length=32, default=new_stamp, editable=False)
 
     class Meta:
         verbose_name = _("workspace")
