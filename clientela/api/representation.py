@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from uuid import UUID
+from operator import itemgetter
+from uuid import UUID, SafeUUID
 
 from django.db import connections, models
 from django.db.models import Func, Q
@@ -15,6 +16,14 @@ from .concurrency import _EPOCH, version_of
 from .fields import ApiField, record_fields, row_fields
 
 _PLAIN = (str, int, float, bool, Decimal, UUID, date, datetime, time, list, dict)
+# Django's own fields whose values are always `_PLAIN` (or None): `records_out` shows them without a check per value.
+# An exact class, not a subclass: a third-party field (a country) may load another type.
+_PLAIN_FIELDS = frozenset({
+    models.AutoField, models.BigAutoField, models.BigIntegerField, models.BooleanField, models.CharField,
+    models.DateField, models.DateTimeField, models.DecimalField, models.EmailField, models.FloatField,
+    models.IntegerField, models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SlugField,
+    models.SmallIntegerField, models.TextField, models.TimeField, models.URLField, models.UUIDField})
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _value(obj, field: ApiField):
@@ -83,7 +92,7 @@ def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
     shown = [field for field in record_fields(entity) if field.name not in entity.hidden]
     columns = ["pk"]
     plan = _plan(shown, columns)
-    definitions = entity.custom_fields
+    definitions = [d.key for d in entity.custom_fields]
     custom = len(columns)  # after the shown columns: custom values (if any), the two times, then `keep`
     created = custom + bool(definitions)
     keys = _Keys()
@@ -94,19 +103,22 @@ def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
     names = _link_names(plan, rows, keys)
     related = {f.name: _m2m_values(entity.model, f, pks, keys, span) for f in shown
                if f.output and f.model_field is not None and f.model_field.many_to_many}
-    inlines = {inline.name: inline_values(inline, pks, keys, span) for inline in entity.inlines}
+    inlines = [(inline.name, inline_values(inline, pks, keys, span)) for inline in entity.inlines]
+    shown_row = _row_shape(plan, names, related)
     result = []
     for row in rows:
         pk = row[0]
-        data = _shown_row(plan, row, names, related)
-        for name, by_record in inlines.items():
+        data = shown_row(row)
+        for name, by_record in inlines:
             data[name] = by_record.get(pk, [])
         if definitions:
             stored = row[custom] or {}
-            data["custom"] = {d.key: stored.get(d.key) for d in definitions}
-        data["created_at"], data["updated_at"] = _aware(row[created]), _aware(row[created + 1])
-        data["version"] = (data["updated_at"] - _EPOCH) // timedelta(microseconds=1)
-        data.update(zip(keep, row[created + 2:], strict=True))
+            data["custom"] = {key: stored.get(key) for key in definitions}
+        data["created_at"] = _aware(row[created])
+        data["updated_at"] = updated = _aware(row[created + 1])
+        data["version"] = (updated - _EPOCH) // _MICROSECOND
+        if keep:
+            data.update(zip(keep, row[created + 2:], strict=True))
         result.append(data)
     return result
 
@@ -141,8 +153,20 @@ class _Keys(dict):
     text costs more than the rest of a row, so each distinct value is built once."""
 
     def __missing__(self, stored):
-        key = self[stored] = UUID(stored) if isinstance(stored, str) else stored
+        key = self[stored] = _uuid_of(stored) if isinstance(stored, str) else stored
         return key
+
+
+def _uuid_of(stored: str, new=object.__new__, assign=object.__setattr__, unknown=SafeUUID.unknown) -> UUID:
+    """`UUID(stored)`, built without `UUID.__init__`'s parsing when `stored` is the 32 hex digits Django stores
+    (`__init__` makes the same `int(stored, 16)` of them, after checks that cost more than the rest; the defaults
+    are bound once, looking them up costs as much again)."""
+    if len(stored) != 32 or not stored.isalnum():
+        return UUID(stored)
+    key = new(UUID)
+    assign(key, "int", int(stored, 16))
+    assign(key, "is_safe", unknown)
+    return key
 
 
 def _read(queryset, columns: list[str], keys: _Keys, extra=()) -> list:
@@ -154,13 +178,13 @@ def _read(queryset, columns: list[str], keys: _Keys, extra=()) -> list:
     uuids = [] if native else [at for at, column in enumerate(columns) if _is_uuid(model, column)]
     if not uuids:
         return list(queryset.values_list(*columns, *extra))
-    rows = []
-    for row in queryset.values_list(*(_Stored(c) if at in uuids else c for at, c in enumerate(columns)), *extra):
-        row = list(row)
-        for at in uuids:
-            row[at] = keys[row[at]]
-        rows.append(row)
-    return rows
+    rows = list(queryset.values_list(*(_Stored(c) if at in uuids else c for at, c in enumerate(columns)), *extra))
+    if not rows:
+        return rows
+    by_column = list(zip(*rows, strict=True))  # converted a column at a time: no Python loop per row and column
+    for at in uuids:
+        by_column[at] = map(keys.__getitem__, by_column[at])
+    return list(zip(*by_column, strict=True))
 
 
 def _is_uuid(model, column: str) -> bool:
@@ -169,10 +193,10 @@ def _is_uuid(model, column: str) -> bool:
 
 
 def _plan(fields, columns: list[str]) -> list[tuple]:
-    """(key, column, link) per value `record_out` shows for a row, in its order, worked out once per call rather
-    than per row: `column` is where the value is in a row read with `_read(…, columns, …)` (the columns it needs
-    are added to `columns`), `link` the foreign key whose record's name the value is; many-to-many values have
-    no column."""
+    """(key, column, link, checked) per value `record_out` shows for a row, in its order, worked out once per call
+    rather than per row: `column` is where the value is in a row read with `_read(…, columns, …)` (the columns it
+    needs are added to `columns`), `link` the foreign key whose record's name the value is; many-to-many values
+    have no column; `checked`: the value may be of a type `record_out` shows as text."""
 
     def at(name: str) -> int:
         if name not in columns:
@@ -183,25 +207,48 @@ def _plan(fields, columns: list[str]) -> list[tuple]:
     for field in fields:
         if field.link is not None:
             column = at(field.link.attname)
-            plan += [(f"{field.link.name}_id", column, None), (field.name, column, field.link)]
+            plan += [(f"{field.link.name}_id", column, None, _may_be_text(field.link)),
+                     (field.name, column, field.link, False)]
         elif field.model_field is not None:
-            plan.append((field.name, None if field.model_field.many_to_many else at(field.model_field.attname), None))
+            model_field = field.model_field
+            if model_field.many_to_many:
+                plan.append((field.name, None, None, False))
+            else:
+                plan.append((field.name, at(model_field.attname), None, _may_be_text(model_field)))
     return plan
 
 
-def _shown_row(plan, row, names: dict, related: dict) -> dict:
-    """A row's values as `record_out` shows them: `names` of linked records, `related` many-to-many lists."""
-    pk = row[0]
-    data = {"id": pk}
-    for key, column, link in plan:
-        if column is None:
-            data[key] = related[key].get(pk, [])
-        elif link is not None:
-            data[key] = names[link.name].get(row[column], "")
-        else:
+def _may_be_text(model_field) -> bool:
+    """Whether the field's values may be other than `_PLAIN`, to be shown as text (e.g. a country)."""
+    if model_field.is_relation:
+        model_field = model_field.target_field
+    return type(model_field) not in _PLAIN_FIELDS
+
+
+def _row_shape(plan, names: dict, related: dict):
+    """row → the row's values as `record_out` shows them (`names` of linked records, `related` many-to-many lists),
+    for every row of one read: the plain values are taken in one go, then the others set in place (same keys,
+    same order as value by value)."""
+    keys = ("id", *(key for key, *_rest in plan))
+    at = [0 if column is None else column for _key, column, *_rest in plan]  # a value set below holds a place
+    pick = itemgetter(0, *at) if at else lambda row: (row[0],)
+    many = [(key, related[key]) for key, column, *_rest in plan if column is None]
+    links = [(key, column, names[link.name]) for key, column, link, _checked in plan if link is not None]
+    checked = [(key, column) for key, column, _link, check in plan if check]
+
+    def shown(row) -> dict:
+        data = dict(zip(keys, pick(row), strict=True))
+        for key, by_record in many:
+            data[key] = by_record.get(row[0], [])
+        for key, column, by_pk in links:
+            data[key] = by_pk.get(row[column], "")
+        for key, column in checked:
             value = row[column]
-            data[key] = value if value is None or isinstance(value, _PLAIN) else str(value)
-    return data
+            if value is not None and not isinstance(value, _PLAIN):
+                data[key] = str(value)
+        return data
+
+    return shown
 
 
 def _of_records(column: str, pks, span=None) -> Q:
@@ -239,25 +286,38 @@ def inline_values(inline, pks, keys: _Keys | None = None, span=None) -> dict:
     model, link = inline.formset.model, inline.formset.fk.attname
     columns = ["pk", link]
     plan = _plan(row_fields(inline), columns)
-    rows = _read(model._default_manager.filter(_of_records(link, pks, span)), columns, keys)
-    names = _link_names(plan, rows, keys)
+    queryset = model._default_manager.filter(_of_records(link, pks, span))
+    rows = _read(queryset, columns, keys)
+    shown_row = _row_shape(plan, _link_names(plan, rows, keys, queryset if span is not None else None), {})
     found: dict = {}
     for row in rows:
-        found.setdefault(row[1], []).append(_shown_row(plan, row, names, {}))
+        found.setdefault(row[1], []).append(shown_row(row))
     return found
 
 
-def _link_names(plan, rows, keys: _Keys) -> dict:
-    """{foreign key name: {related pk: str(related)}} for the keys the rows hold: how rows name a link."""
-    return {link.name: _names(link.related_model, {row[column] for row in rows if row[column] is not None}, keys)
-            for _key, column, link in plan if link is not None}
+def _link_names(plan, rows, keys: _Keys, source=None) -> dict:
+    """{foreign key name: {related pk: str(related)}} for the keys the rows hold: how rows name a link. Given
+    `source`, the query that read the rows by key range, the names are read for the keys it holds (a subquery)
+    rather than for a list of them: Django prepares each value of an `IN` list one by one (at a page of 1,000
+    contacts, some 900 companies cost more than the query)."""
+    names = {}
+    for _key, column, link, _checked in plan:
+        if link is None:
+            continue
+        if source is not None and rows:
+            pks = source.values(link.attname)
+        else:
+            pks = {row[column] for row in rows if row[column] is not None}
+        names[link.name] = _names(link.related_model, pks, keys)
+    return names
 
 
 def _names(model, pks, keys: _Keys) -> dict:
-    """{pk: str(record)} of `model`'s records among `pks`, in the model's order. A model with a `name` column is
-    named by it, read as values (building instances to call `str()` cost more than the rest of a sync page's
-    rows): `str()` of such models (companies, tags) is that column, the name a row's `<fk>_name` is accepted by."""
-    if not pks:
+    """{pk: str(record)} of `model`'s records among `pks` (a set, or a query of keys), in the model's order. A model
+    with a `name` column is named by it, read as values (building instances to call `str()` cost more than the
+    rest of a sync page's rows): `str()` of such models (companies, tags) is that column, the name a row's
+    `<fk>_name` is accepted by."""
+    if isinstance(pks, set) and not pks:
         return {}
     records = model._default_manager.filter(pk__in=pks)
     if any(field.attname == "name" for field in model._meta.concrete_fields):
