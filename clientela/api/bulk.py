@@ -26,6 +26,7 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticError
 
 from clientela.common import bulk
+from clientela.common.collector import collector_paused
 from clientela.common.events import DomainEvent, emit_many
 from clientela.common.models import related_rows
 from clientela.customization.kinds import from_json
@@ -511,7 +512,7 @@ def bulk_write(*, entity: Entity, view: Entity, user, record_model, operation: s
     """Validate and write; raises ApiValidationError (nothing written) when `atomic` and any record fails."""
     job = BulkWrite(entity=entity, view=view, user=user, record_model=record_model, operation=operation,
                     match=match, atomic=atomic)
-    with transaction.atomic():
+    with collector_paused(), transaction.atomic():
         items = job.parse(records)
         job.resolve(items)
         job.validate(items)

@@ -10,13 +10,12 @@ sharing rules) is detected by a fingerprint in the cursor and answered with a `r
 
 import base64
 import binascii
-import gc
 import hashlib
 import json
 import uuid
-from contextlib import contextmanager
 
 from clientela.api.representation import records_out
+from clientela.common.collector import collector_paused
 from clientela.registry.entities import Entity, all_entities
 from clientela.registry.visibility import entity_for
 from clientela.security import access
@@ -124,28 +123,9 @@ def _log(user, position: int, limit: int) -> tuple[list[dict], int, bool]:
     return changes, position, has_more
 
 
-@contextmanager
-def _collector_paused():
-    """Python's cycle collector paused while a page is built, then resumed (unless it was off already).
-
-    A page is up to a thousand records: tens of thousands of new dicts, lists and UUIDs, alive until the page is
-    sent. Every pass of the collector meanwhile walks them again and moves them to older generations, so full
-    passes over the whole process come ever more often: about 40% of a replay's CPU time. Building a page makes no
-    reference cycles of its own; cycles made meanwhile elsewhere (other threads) are only collected a little later.
-    """
-    pause = gc.isenabled()
-    if pause:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if pause:
-            gc.enable()
-
-
 def sync_page(user, cursor: str, limit: int = DEFAULT_LIMIT) -> dict:
     """One page of the feed for `user` in the current workspace."""
-    with _collector_paused():
+    with collector_paused():
         return _page(user, cursor, limit)
 
 
