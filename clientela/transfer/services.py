@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientela.common import bulk
+from clientela.common.collector import collector_paused
 from clientela.common.events import DomainEvent, emit
 from clientela.common.spreadsheets import neutralise
 from clientela.registry import entities
@@ -204,6 +205,11 @@ def _replay_duplicates(importer, job, table, done) -> None:
 
 
 def _run_batch(job: ImportJob, importer: Importer, batch, all_or_nothing: bool = False) -> None:
+    with collector_paused():
+        _run_batch_paused(job, importer, batch, all_or_nothing)
+
+
+def _run_batch_paused(job: ImportJob, importer: Importer, batch, all_or_nothing: bool = False) -> None:
     # wall time since the previous batch's progress, so its after-commit work (events) counts too
     started = importer.clock or time.monotonic()
     outcomes = [importer.decide(number, cells) for number, cells in batch]
