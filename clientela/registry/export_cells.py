@@ -12,6 +12,14 @@ to the instance-based path — `tests/test_export_jobs.py` and `tests/test_expor
 A computed column (a model method such as `Contact.primary_email`) has no field to read: its app
 registers how to compute it from the row or from related rows with `register_cell`. An entity with an
 unregistered computed column falls back to the instance path (`exports.instance_rows`).
+
+A column showing each record's first related row (`FirstRowCell`: a contact's primary email, phone, company)
+is read in one of two ways. A short export looks its chunk's related rows up by id, one query per chunk and
+cell. A long one on PostgreSQL reads the first rows of the whole related tables in the same query as the
+records (a `DISTINCT ON` per cell, hash-joined), each table once, in index order, from the covering indexes
+of customers/0009. Half of a million contacts (a part of a parallel export) took 9.8 s of the database's CPU
+and 14.0 s of Python's with lookups on those indexes, 6.0 s and 9.7 s joined; 30,000 rows take as long
+either way.
 """
 
 import datetime
@@ -24,7 +32,8 @@ from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
-from django.db.models import Func
+from django.db.models import Func, Window
+from django.db.models.functions import RowNumber
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext
 
@@ -32,6 +41,7 @@ from .display import field_display
 
 CHUNK = 5000
 CACHE_MAX = 50_000  # distinct values kept per column: memory stays flat whatever the export's size
+JOINED_SHARE = 16  # first rows are read joined once an export has 1/16 as many records as a related table has rows
 
 
 @dataclass(frozen=True)
@@ -49,10 +59,33 @@ class RelatedCell:
     load: Callable[[list], dict]
 
 
-_cells: dict[tuple[type, str], RowCell | RelatedCell] = {}
+def _values_as_texts(values: list) -> list[str]:
+    return ["" if value is None else value for value in values]
 
 
-def register_cell(model, column: str, cell: RowCell | RelatedCell) -> None:
+@dataclass(frozen=True)
+class FirstRowCell:
+    """A computed column showing a value of each record's first related row, in the related model's default order
+    (a contact's primary email is the first of its emails: they sort primary first).
+
+    `link` is the related model's foreign key to the record; `value` a field of the related row, or `fk__field`
+    for a field of the row it links to (an affiliation's company name); `texts(values)` the column's texts for a
+    chunk's values, None for a record without related rows (by default the value is the text, None is "")."""
+
+    model: type
+    link: str
+    value: str
+    texts: Callable[[list], list[str]] = _values_as_texts
+
+    @property
+    def link_column(self) -> str:
+        return self.model._meta.get_field(self.link).attname
+
+
+_cells: dict[tuple[type, str], RowCell | RelatedCell | FirstRowCell] = {}
+
+
+def register_cell(model, column: str, cell: RowCell | RelatedCell | FirstRowCell) -> None:
     _cells[(model, column)] = cell
 
 
@@ -76,18 +109,14 @@ def with_ids(queryset, column: str, ids):
     return queryset.extra(where=[f"{target} IN ({', '.join(['%s'] * len(values))})"], params=values)  # noqa: S610
 
 
-def first_by(rows, key_index: int = 0, text=str) -> dict:
-    """{key: text of the first row for that key}, for rows already in the order the page shows them."""
-    first = {row[key_index]: row for row in reversed(list(rows))}  # a later row overwrites: the first one stays
-    return {key: text(row) for key, row in first.items()}
-
-
 class _Plan:
     """Which fields to read and, per column, how to write its texts for a chunk of rows."""
 
     def __init__(self):
         self.fields: list = ["pk"]  # what `values_list` reads: field names, or expressions (`UtcWallClock`)
         self.columns: list[Callable] = []  # (chunk: list of row tuples) -> one text per row
+        self.first_rows: list[FirstRowCell] = []
+        self.first_values: list[list] = []  # per first-row cell, its values for the chunk being written
 
     @cached_property
     def datetime_text(self) -> Callable:
@@ -111,13 +140,115 @@ def plan_for(entity, columns: list[str]) -> _Plan | None:
     return plan
 
 
-def column_chunks(plan: _Plan, queryset):
+def column_chunks(plan: _Plan, queryset, joined: bool | None = None):
     """The texts, a chunk of rows at a time, as one list per column: each column is one loop over the chunk with
     its lookups at hand, rather than a function call per cell (the query is streamed: a server-side cursor on
-    PostgreSQL)."""
-    source = queryset.prefetch_related(None).select_related(None).values_list(*plan.fields).iterator(chunk_size=CHUNK)
-    while chunk := list(islice(source, CHUNK)):
+    PostgreSQL). `joined` chooses how first rows are read (None: by the export's length, `_joined_read_pays`)."""
+    queryset = queryset.prefetch_related(None).select_related(None)
+    if joined is None:
+        joined = _joined_read_pays(plan, queryset)
+    chunks = _joined_chunks(plan, queryset) if joined and _joinable(plan, queryset) else \
+        _looked_up_chunks(plan, queryset)
+    for chunk, first_values in chunks:
+        plan.first_values = first_values
         yield [column(chunk) for column in plan.columns]
+
+
+def _looked_up_chunks(plan: _Plan, queryset):
+    """(rows of the fields, each first-row cell's values for them), the first rows looked up per chunk."""
+    source = queryset.values_list(*plan.fields).iterator(chunk_size=CHUNK)
+    while chunk := list(islice(source, CHUNK)):
+        ids = [row[0] for row in chunk]
+        found = (_first_values(cell, ids) for cell in plan.first_rows)  # one dict alive at a time
+        yield chunk, [[values.get(pk) for pk in ids] for values in found]
+
+
+def _first_values(cell: FirstRowCell, ids) -> dict:
+    """{record id: value of its first related row} for a chunk's records (rows come in the model's order, so the
+    first one of each record is the last one the dict keeps, reversed)."""
+    rows = with_ids(cell.model._default_manager.all(), cell.link, ids).values_list(cell.link_column, cell.value)
+    return dict(reversed(list(rows)))
+
+
+def _joined_read_pays(plan: _Plan, queryset) -> bool:
+    """Is the export long enough, next to its related tables, that reading them whole beats looking rows up?"""
+    if not _joinable(plan, queryset):
+        return False
+    enough = max(CHUNK, _related_rows_estimate(plan, queryset.db) // JOINED_SHARE)
+    return queryset[:enough].count() >= enough
+
+
+def _joinable(plan: _Plan, queryset) -> bool:
+    """Only PostgreSQL has `DISTINCT ON`, and only a plainly ordered query can be numbered and joined."""
+    query = queryset.query
+    return bool(plan.first_rows) and connections[queryset.db].vendor == "postgresql" and queryset.ordered and \
+        not (query.distinct or query.combinator or query.extra_order_by or "?" in _ordering(queryset))
+
+
+def _related_rows_estimate(plan: _Plan, alias: str) -> int:
+    """The planner's row count of the biggest related table (all workspaces: what a read of it may cost)."""
+    tables = [cell.model._meta.db_table for cell in plan.first_rows]
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(reltuples), 0) FROM pg_class WHERE oid = ANY(%s::regclass[])", [tables])
+        return max(int(cursor.fetchone()[0]), 0)
+
+
+def _ordering(queryset) -> tuple:
+    return tuple(queryset.query.order_by or (queryset.model._meta.ordering if queryset.query.default_ordering else ()))
+
+
+def _joined_chunks(plan: _Plan, queryset):
+    """(rows of the fields, each first-row cell's values for them) from one query: the records, numbered in the
+    list's order, left-joined to each related table's first row per record (`DISTINCT ON`), sorted back by
+    number (a hash join does not keep the records' order)."""
+    connection = connections[queryset.db]
+    numbered = queryset.values_list(*plan.fields).annotate(
+        export_row_number=Window(RowNumber(), order_by=list(_ordering(queryset))))
+    compiler = numbered.query.get_compiler(using=queryset.db)
+    records_sql, params = compiler.as_sql()
+    width = len(plan.fields)
+    if len(compiler.select) != width + 1:  # something added columns: keep to the lookups
+        yield from _looked_up_chunks(plan, queryset)
+        return
+    names = [f"c{n}" for n in range(width + 1)]
+    columns, joins, params = [f"s.{name}" for name in names[:width]], [], list(params)
+    converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select[:width]])
+    for number, cell in enumerate(plan.first_rows):
+        column, join, join_params, expression = _first_row_join(cell, f"f{number}", connection, queryset.db)
+        columns.append(column)
+        joins.append(join)
+        params += join_params
+        if found := compiler.get_converters([expression]):
+            converters[width + number] = found[0]
+    sql = (f"SELECT {', '.join(columns)} FROM ({records_sql}) AS s ({', '.join(names)}) "  # noqa: S608
+           f"{' '.join(joins)} ORDER BY s.{names[width]}")
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            chunk = list(compiler.apply_converters(chunk, converters)) if converters else chunk
+            yield chunk, [[row[at] for row in chunk] for at in range(width, width + len(plan.first_rows))]
+
+
+def _first_row_join(cell: FirstRowCell, alias: str, connection, using: str) -> tuple[str, str, list, object]:
+    """(selected column, LEFT JOIN clauses, their params, the value's expression) of a first-row cell: its
+    model's rows of the workspace, the first one of each record in the model's default order."""
+    model, quote = cell.model, connection.ops.quote_name
+    via, _, linked_name = cell.value.partition("__")
+    first = model._default_manager.using(using).filter(**{f"{cell.link}__isnull": False}).order_by(
+        cell.link_column, *model._meta.ordering).distinct(cell.link_column)
+    if linked_name:  # a field of the row it links to, joined once the first rows are picked (a smaller join)
+        link = model._meta.get_field(via)
+        sql, params = first.values_list(cell.link_column, link.attname).query.get_compiler(using=using).as_sql()
+        target, field, linked = link.related_model._meta, link.related_model._meta.get_field(linked_name), f"{alias}j"
+        column = f"{linked}.{quote(field.column)}"
+        extra = (f" LEFT JOIN {quote(target.db_table)} AS {linked}"
+                 f" ON {linked}.{quote(link.target_field.column)} = {alias}.v")
+        expression = field.get_col(linked)
+    else:
+        field = model._meta.get_field(cell.value)
+        sql, params = first.values_list(cell.link_column, field.attname).query.get_compiler(using=using).as_sql()
+        column, extra, expression = f"{alias}.v", "", field.get_col(alias)
+    return column, f"LEFT JOIN ({sql}) AS {alias} (k, v) ON {alias}.k = s.c0{extra}", list(params), expression
 
 
 def _column(entity, plan: _Plan, name: str):
@@ -377,6 +508,8 @@ def _computed_column(plan: _Plan, model, name: str):
     cell = _cells.get((model, name))
     if cell is None:
         return None
+    if isinstance(cell, FirstRowCell):
+        return _first_row_column(plan, cell)
     if isinstance(cell, RowCell):
         positions = [plan.index(f) for f in cell.fields]
         text = cell.text
@@ -387,3 +520,10 @@ def _computed_column(plan: _Plan, model, name: str):
         return [texts.get(row[0], "") for row in chunk]
 
     return column
+
+
+def _first_row_column(plan: _Plan, cell: FirstRowCell) -> Callable:
+    """The texts of a first-row cell's values for the chunk (`column_chunks` reads them)."""
+    number, texts = len(plan.first_rows), cell.texts
+    plan.first_rows.append(cell)
+    return lambda chunk: texts(plan.first_values[number])
