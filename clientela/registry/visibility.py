@@ -7,6 +7,8 @@ the forms, bulk edits and API writes. Custom fields are named "cf_<key>".
 
 from dataclasses import replace
 
+from django.utils import translation
+
 from clientela.customization.layouts import entity_layout_parts, layout_for
 from clientela.security import access
 from clientela.workspaces.config_cache import remembered
@@ -17,8 +19,8 @@ from .entities import Entity
 
 
 def entity_for(user, entity: Entity) -> Entity:
-    """Built once per role and configuration version in each process (`config_cache`): the same for everyone
-    with the role."""
+    """Built once per role, language and configuration version in each process (`config_cache`): the same for
+    everyone with the role."""
     role_key = getattr(access.role_for(user), "key", "")
 
     def build():
@@ -26,7 +28,7 @@ def entity_for(user, entity: Entity) -> Entity:
 
     if entities.get_or_none(entity.key) is not entity:  # already adapted: not the registry's own
         return build()
-    return remembered(("entity", entity.key, role_key), build)
+    return remembered(("entity", entity.key, role_key, translation.get_language()), build)  # titles are texts
 
 
 def _with_layout(role_key: str, entity: Entity) -> Entity:

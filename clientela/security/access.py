@@ -23,9 +23,10 @@ def role_for(user: User, workspace: Workspace | None = None) -> RoleSpec | None:
         return None
     workspace = workspace or current_workspace()
     cache = user.__dict__.setdefault("_clientela_roles", {})
-    if workspace.pk not in cache:
-        cache[workspace.pk] = _load_role(user, workspace)
-    return cache[workspace.pk]
+    key = (workspace.pk, workspace.config_stamp)  # a change made earlier in the request is seen
+    if key not in cache:
+        cache[key] = _load_role(user, workspace)
+    return cache[key]
 
 
 def _load_role(user: User, workspace: Workspace) -> RoleSpec | None:
@@ -77,15 +78,16 @@ def _team_tree(user: User) -> dict[str, set]:
     """The user's teams with their sub-teams ("down") and with their parent teams ("up"), per request."""
     cache = user.__dict__.setdefault("_clientela_teams", {})
     ws = current_workspace()
-    if ws.pk not in cache:
+    key = (ws.pk, ws.config_stamp)
+    if key not in cache:
         teams = remembered(("teams",), _teams)
         parent_of, children = teams["parent_of"], teams["children"]
         mine = {team for team, members in teams["members"].items() if user.pk in members}
         down, up = _walk(mine, lambda t: children.get(t, [])), _walk(mine, lambda t: [parent_of.get(t)])
         people = set().union(*(teams["members"].get(t, ()) for t in down))
-        cache[ws.pk] = {"mine": mine, "down": down, "up": up - {None}, "people_down": people,
-                        "people_mine": set().union(*(teams["members"].get(t, ()) for t in mine))}
-    return cache[ws.pk]
+        cache[key] = {"mine": mine, "down": down, "up": up - {None}, "people_down": people,
+                      "people_mine": set().union(*(teams["members"].get(t, ()) for t in mine))}
+    return cache[key]
 
 
 def _walk(start: set, step) -> set:

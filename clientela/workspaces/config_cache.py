@@ -17,12 +17,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from .scoping import current_workspace_or_none
 
 T = TypeVar("T")
 
+MAX_WORKSPACES = 200  # kept per process; the oldest goes first (a shared server may host many tenants)
 _kept: dict[int, tuple[str, dict]] = {}  # workspace id -> (its config stamp, {key: value})
 
 
@@ -38,6 +39,9 @@ def remembered(key: tuple, build: Callable[[], T]) -> T:
     stamp = workspace.config_stamp
     kept = _kept.get(workspace.pk)
     if kept is None or kept[0] != stamp:
+        _kept.pop(workspace.pk, None)
+        while len(_kept) >= MAX_WORKSPACES:
+            _kept.pop(next(iter(_kept)))
         kept = _kept[workspace.pk] = (stamp, {})
     values = kept[1]
     if key not in values:
@@ -69,10 +73,11 @@ def watch(*models) -> None:
 
 
 def watch_team_members(team_model) -> None:
-    """Team membership (a many-to-many) decides record access: adding, removing or clearing members too."""
-    through = team_model.members.through
-    m2m_changed.connect(_members_changed, sender=through, dispatch_uid="config:team-members")
-    post_delete.connect(_member_row_deleted, sender=through, dispatch_uid="config:team-member-row")
+    """Team membership (a many-to-many) decides record access: adding, removing or clearing members too, and
+    deleting a member (Django then deletes their membership rows without any signal)."""
+    m2m_changed.connect(_members_changed, sender=team_model.members.through, dispatch_uid="config:team-members")
+    pre_delete.connect(_member_deleted, sender=team_model.members.field.related_model,
+                       dispatch_uid="config:team-member-deleted")
 
 
 def _saved_or_deleted(sender, instance, **kwargs) -> None:
@@ -93,8 +98,7 @@ def _members_changed(sender, instance, action, reverse, pk_set, **kwargs) -> Non
         config_changed(workspace_id)
 
 
-def _member_row_deleted(sender, instance, **kwargs) -> None:
-    """A member row removed by a cascade (a deleted user), which sends no m2m signal."""
-    team = sender._meta.get_field("team").related_model.unscoped.filter(pk=instance.team_id).first()
-    if team is not None:
-        config_changed(team.workspace_id)
+def _member_deleted(sender, instance, **kwargs) -> None:
+    teams = sender._meta.get_field("teams").related_model.unscoped
+    for workspace_id in set(teams.filter(members=instance).values_list("workspace_id", flat=True)):
+        config_changed(workspace_id)

@@ -76,6 +76,14 @@ class Workspace(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """A change of the workspace's own fields never writes back the configuration stamp it was read with:
+        another process may have replaced it since (`config_cache`)."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "config_stamp"]
+        super().save(*args, **kwargs)
+
 
 class Membership(models.Model):
     """A user's seat in a workspace, with the key of the role that decides what they may do."""

@@ -6,10 +6,13 @@ from django.test.utils import CaptureQueriesContext
 
 from clientela.customers.tests.factories import contact
 from clientela.customization.models import FieldDefinition, FieldKind
+from clientela.registry import entities
+from clientela.registry.visibility import entity_for
+from clientela.security import role_services
 from clientela.security.models import Role
 from clientela.security.roles import DEFAULT_ROLES
 from clientela.workspaces import config_cache
-from clientela.workspaces.models import Team
+from clientela.workspaces.models import Team, User, Workspace
 from clientela.workspaces.scoping import use_workspace
 from conftest import login
 
@@ -92,3 +95,48 @@ def test_a_new_custom_field_shows_in_everyones_list(acme, south_contact):
         FieldDefinition.objects.create(workspace=acme, entity="contacts", key="shoe_size", label_en="Shoe size",
                                        label_es="Talla de calzado", kind=FieldKind.INTEGER, show_in_list=True)
     assert "Shoe size" in client.get("/contacts/").content.decode()
+
+
+def test_a_role_changed_earlier_in_the_same_task_is_what_the_cache_keeps(acme):
+    """A service that changes a role and then works on (a command, a task) must not leave the old role's
+    field rules in the cache for everyone with that role."""
+    contacts = entities.get("contacts")
+    admin, rep = acme.users["admin"], User.objects.get(pk=acme.users["rep"].pk)
+    with use_workspace(Workspace.objects.get(pk=acme.pk)):
+        assert "email" not in entity_for(rep, contacts).hidden
+        rules = DEFAULT_ROLES["rep"].rules_json()
+        rules["contacts"] = {**rules["*"], "fields": {"email": "hidden"}}
+        role_services.role_save(key="rep", name="Sales rep", rules=rules, is_admin=False,
+                                requires_two_factor=False, by=admin)
+        assert "email" in entity_for(rep, contacts).hidden
+    with use_workspace(Workspace.objects.get(pk=acme.pk)):  # the next request, another rep
+        assert "email" in entity_for(User.objects.get(pk=acme.users["rep2"].pk), contacts).hidden
+
+
+def test_each_language_gets_its_own_section_titles(acme, south_contact):
+    with use_workspace(acme):
+        FieldDefinition.objects.create(workspace=acme, entity="contacts", key="shoe_size", label_en="Shoe size",
+                                       label_es="Talla de calzado", kind=FieldKind.INTEGER)
+        south_contact.custom = {"shoe_size": 38}
+        south_contact.save()
+    page = f"/contacts/{south_contact.pk}/"
+    assert "More fields" in login(acme.users["rep2"]).get(page).content.decode()
+    User.objects.filter(pk=acme.users["rep2"].pk).update(language="es")
+    spanish = login(User.objects.get(pk=acme.users["rep2"].pk)).get(page).content.decode()
+    assert "Más campos" in spanish and "More fields" not in spanish
+
+
+def test_deleting_a_team_member_changes_the_configuration(acme):
+    before = Workspace.objects.get(pk=acme.pk).config_stamp
+    acme.users["rep2"].delete()
+    assert Workspace.objects.get(pk=acme.pk).config_stamp != before
+
+
+def test_saving_the_workspace_keeps_the_stamp_another_process_wrote(acme):
+    stale = Workspace.objects.get(pk=acme.pk)
+    _join_south(acme)  # a configuration change: a new stamp in the database
+    current = Workspace.objects.get(pk=acme.pk).config_stamp
+    stale.default_country = "PT"
+    stale.save()
+    saved = Workspace.objects.get(pk=acme.pk)
+    assert (saved.default_country, saved.config_stamp) == ("PT", current)
