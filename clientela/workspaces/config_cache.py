@@ -61,10 +61,6 @@ def config_changed(workspace_id: int) -> None:
         current.config_stamp = stamp
 
 
-def forget_all() -> None:
-    _kept.clear()
-
-
 def watch(*models) -> None:
     """Any save or delete of these workspace-scoped models (a `workspace_id` each) changes the configuration."""
     for model in models:
