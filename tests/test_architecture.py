@@ -70,3 +70,16 @@ def test_the_unscoped_manager_is_used_only_where_reviewed():
     users = {str(path.relative_to(ROOT)) for app in ALLOWED for path in _sources(app)
              if re.search(r"\.unscoped\b", path.read_text())}
     assert users <= UNSCOPED_ALLOWED, sorted(users - UNSCOPED_ALLOWED)
+
+
+WATCHED = ("Role", "SharingRule", "Team", "FieldDefinition", "Layout", "PicklistOverride")  # config_cache.watch
+SIGNAL_LESS_WRITE = re.compile(rf"\b(?:{'|'.join(WATCHED)})\.(?:objects|unscoped)\b[^\n]*"
+                               r"\.(?:update|bulk_create|bulk_update)\(")
+
+
+def test_configuration_is_written_through_save_and_delete():
+    """App servers keep a workspace's configuration between requests and learn of a change from the models'
+    save and delete signals (`workspaces/config_cache.py`); a queryset `update()` or a bulk write sends none."""
+    writes = {f"{path.relative_to(ROOT)}:{number}" for app in ALLOWED for path in _sources(app)
+              for number, line in enumerate(path.read_text().splitlines(), start=1) if SIGNAL_LESS_WRITE.search(line)}
+    assert not writes, sorted(writes)
