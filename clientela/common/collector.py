@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 @contextmanager
 def collector_paused():
-    """Resumed afterwards, also on an error — unless it was already off."""
+    """Resumed afterwards, also on an error — unless it was already off. Also a decorator."""
     pause = gc.isenabled()
     if pause:
         gc.disable()

@@ -123,13 +123,9 @@ def _log(user, position: int, limit: int) -> tuple[list[dict], int, bool]:
     return changes, position, has_more
 
 
+@collector_paused()
 def sync_page(user, cursor: str, limit: int = DEFAULT_LIMIT) -> dict:
     """One page of the feed for `user` in the current workspace."""
-    with collector_paused():
-        return _page(user, cursor, limit)
-
-
-def _page(user, cursor: str, limit: int) -> dict:
     limit = max(1, min(limit, MAX_LIMIT))
     mark = fingerprint(user)
     changes: list[dict] = []

@@ -204,12 +204,8 @@ def _replay_duplicates(importer, job, table, done) -> None:
             importer.index.add(row_keys(importer.entity, importer.values_of(cells)), number)
 
 
+@collector_paused()
 def _run_batch(job: ImportJob, importer: Importer, batch, all_or_nothing: bool = False) -> None:
-    with collector_paused():
-        _run_batch_paused(job, importer, batch, all_or_nothing)
-
-
-def _run_batch_paused(job: ImportJob, importer: Importer, batch, all_or_nothing: bool = False) -> None:
     # wall time since the previous batch's progress, so its after-commit work (events) counts too
     started = importer.clock or time.monotonic()
     outcomes = [importer.decide(number, cells) for number, cells in batch]

@@ -77,9 +77,7 @@ def watch_team_members(team_model) -> None:
 
 
 def _saved_or_deleted(sender, instance, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return  # fixtures loading
-    config_changed(instance.workspace_id)
+    config_changed(instance.workspace_id)  # fixtures too (`loaddata`): running processes must see them
 
 
 def _members_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:

@@ -140,3 +140,16 @@ def test_saving_the_workspace_keeps_the_stamp_another_process_wrote(acme):
     stale.save()
     saved = Workspace.objects.get(pk=acme.pk)
     assert (saved.default_country, saved.config_stamp) == ("PT", current)
+
+
+def test_a_process_keeps_at_most_its_share_of_workspaces(acme, globex, south_contact, monkeypatch):
+    """A server hosting many companies keeps the configuration of the most recent ones only, and evicting one
+    changes nothing anyone sees."""
+    monkeypatch.setattr(config_cache, "MAX_WORKSPACES", 1)
+    acme_rep, globex_rep = login(acme.users["rep"]), login(globex.users["rep"])
+    for _round in range(2):
+        assert not _rep_sees(acme_rep, south_contact)
+        assert not _rep_sees(globex_rep, south_contact)  # another company's contact, never shown
+        assert len(config_cache._kept) == 1
+    _join_south(acme)
+    assert _rep_sees(acme_rep, south_contact)
