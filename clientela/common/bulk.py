@@ -14,6 +14,7 @@ from operator import itemgetter
 
 from django.db import connection
 from django.db.models.base import ModelState
+from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 _columns_cache: dict = {}
@@ -143,6 +144,10 @@ def _write_returning(model, fields, rows, returning: str) -> list:
     rows per statement as it takes parameters."""
     table, column = model._meta.db_table, model._meta.get_field(returning).column
     columns = ", ".join(f'"{f.column}"' for f in fields)
+    pk = model._meta.pk
+    if (connection.vendor == "postgresql" and pk.attname == returning and pk not in fields
+            and isinstance(pk, AutoFieldMixin)):
+        return _copy_numbered(model, fields, rows)
     if connection.vendor == "postgresql":
         arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
         with connection.cursor() as cursor:
@@ -159,6 +164,19 @@ def _write_returning(model, fields, rows, returning: str) -> list:
                            f'RETURNING "{column}"', [value for row in chunk for value in row])
             answers += [row[0] for row in cursor.fetchall()]
     return answers
+
+
+def _copy_numbered(model, fields, rows) -> list:
+    """PostgreSQL, new rows numbered by the database: their ids taken from the key's sequence in one query, in
+    order, then the rows written with them by COPY. Adapting every value into arrays for `INSERT … SELECT FROM
+    unnest … RETURNING` cost three times the CPU of COPY, and as much again waiting for the server to read them."""
+    table, pk = model._meta.db_table, model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [f'"{table}"', pk.column, len(rows)])
+        ids = sorted(row[0] for row in cursor.fetchall())
+    _write(model, [pk, *fields], [[pk_value, *row] for pk_value, row in zip(ids, rows, strict=True)])
+    return ids
 
 
 def _write(model, fields, rows) -> None:
