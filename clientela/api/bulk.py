@@ -18,7 +18,7 @@ from itertools import chain
 from operator import attrgetter
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models.base import ModelState
 from django.db.models.functions import Lower
 from django.forms.models import BaseModelForm
@@ -37,7 +37,9 @@ from clientela.registry import services
 from clientela.registry.custom_fields import custom_snapshot
 from clientela.registry.display import field_display
 from clientela.registry.entities import Entity
+from clientela.registry.export_cells import with_ids
 from clientela.security import access
+from clientela.transfer.fastpath import FastForm
 from clientela.workspaces.scoping import current_workspace
 from clientela.workspaces.selectors import workspace_members
 
@@ -103,6 +105,7 @@ class BulkWrite:
                       if name.startswith("cf_") or self._concrete(name)}
         self.tracked = [name for name in self.form.fields if self._concrete(name)]
         self.narrowed: dict = {}
+        self.fast_forms: dict = {}  # (adding, names sent) -> FastForm
         self.current_rows: dict = {}  # inline name -> {record pk: [row as the API shows it]}
         fixed = {"id", "workspace", "created_at", "created_by", "updated_at", "updated_by", "deleted_at"}
         self.watched = [f for f in self.model._meta.concrete_fields if f.name not in fixed
@@ -195,9 +198,9 @@ class BulkWrite:
         elif self.match == "email":
             inline = self.emails
             link = inline.formset.fk.name
-            pairs = (inline.formset.model.objects.annotate(_email=Lower("email"))
-                     .filter(_email__in=keys, **{f"{link}__isnull": False, f"{link}__deleted_at__isnull": True})
-                     .values_list("_email", link).distinct())
+            emails = (inline.formset.model.objects.annotate(_email=Lower("email"))
+                      .filter(**{f"{link}__isnull": False, f"{link}__deleted_at__isnull": True}))
+            pairs = _lowered_in(emails, "email", "_email", keys).values_list("_email", link).distinct()
         else:
             path = f"custom__{self.match.removeprefix('custom.')}"
             pairs = self.model.objects.filter(**{f"{path}__in": keys}).values_list(path, "pk")
@@ -245,8 +248,8 @@ class BulkWrite:
         wanted = {name for item in items for name in item.payload if name in self.inline_names}
         ids = set(targets.values())
         # Only the records the user may edit are read (and locked); the others are only told apart by visibility.
-        # Their related records (the owner) are read once each, not joined in: a user instance per record costs more.
-        queryset = self.model.objects.filter(pk__in=ids).prefetch_related(*self.entity.select_related)
+        # Their related records (the owner) are read later, for the records that need them (`_prefetch`).
+        queryset = with_ids(self.model.objects.all(), self.model._meta.pk.name, ids)
         editable = access.visible(self.user, queryset, self.entity.key, "edit").select_for_update(of=("self",))
         records = {record.pk: record for record in editable}
         # the rows an upsert may send back unchanged, as plain values: row instances cost more than the query
@@ -294,11 +297,25 @@ class BulkWrite:
             else:
                 item.payload.pop("version", None)
             item.slow = not set(item.payload) <= self.plain
+        self._prefetch(items)
+        for item in items:
+            if item.status == "failed":
+                continue
             if item.slow:
                 self._validate_slow(item)
             else:
                 self._validate_fast(item)
             self._check_unique_in_request(item, unique_seen)
+
+    def _prefetch(self, items: list[Item]) -> None:
+        """The related records (`Entity.select_related`: the owner) of the records whose history or form reads
+        them: those that change the relation and those written one by one. Others read no more than its id."""
+        for lookup in self.entity.select_related:
+            name = lookup.split("__", 1)[0]
+            records = [item.instance for item in items if item.status != "failed" and item.instance is not None
+                       and (item.slow or name in item.payload)]
+            if records:
+                models.prefetch_related_objects(records, lookup)
 
     def _drop_unchanged_rows(self, item: Item) -> None:
         """An inline list that repeats the record's current rows changes nothing: leave it out."""
@@ -326,15 +343,25 @@ class BulkWrite:
         original = None if adding else _clone(instance)  # for fields the form sets on its own (a consent date)
         form.is_bound, form.data, form._errors, form.cleaned_data = False, {}, None, {}
         form.instance, form._bound_fields_cache = instance, {}
+        form.__dict__.pop("changed_data", None)
         form.initial = self._defaults() if adding else self._initial(instance, names)
         payload = item.payload
         data = {name: form_value(form_field, payload[name]) if name in payload  # the payload over what the
                 else form_field.prepare_value(form.get_initial_for_field(form_field, name))  # unbound form shows
                 for name, form_field in form.fields.items()}
-        form.data, form.is_bound, form._errors, form._bound_fields_cache = data, True, None, {}
-        if not form.is_valid():
-            item.fail_all([{**e, "field": api_name(e["field"])} for e in errors_of(form)])
-            return
+        if self._fast_form(form, adding, frozenset(payload), data).check(data, instance) is None:
+            # refused (or beyond what FastForm does): the form itself, on the record as it was, says why
+            if adding:
+                instance = self.model()
+            else:
+                instance.__dict__.clear()
+                instance.__dict__.update(_clone(original).__dict__)
+            form.data, form.is_bound, form._errors, form.cleaned_data = data, True, None, {}
+            form.instance, form._bound_fields_cache = instance, {}
+            form.__dict__.pop("changed_data", None)  # a cached property: of the previous record otherwise
+            if not form.is_valid():
+                item.fail_all([{**e, "field": api_name(e["field"])} for e in errors_of(form)])
+                return
         item.instance = instance
         if hasattr(instance, "prepare_for_save"):
             instance.prepare_for_save()
@@ -349,6 +376,15 @@ class BulkWrite:
                         for name, (label, value) in self._snapshot(instance, names).items()
                         if before.get(name, ("", ""))[1] != value}
         item.status = "created" if adding else ("updated" if item.changes or item.columns else "unchanged")
+
+    def _fast_form(self, form, adding: bool, sent: frozenset, data: dict) -> FastForm:
+        """The form's steps run per record with what does not change done once (`transfer.fastpath`): one per
+        set of names. A change feeds every field of its narrowed form; a new record feeds what it sends, the
+        other fields take the defaults (the same for every new record)."""
+        key = (adding, sent)
+        if key not in self.fast_forms:
+            self.fast_forms[key] = FastForm(form, data, set(sent) if adding else set(form.fields))
+        return self.fast_forms[key]
 
     def _narrowed(self, names: frozenset):
         """The shared form with only `names` as fields (one per distinct set of names in the request)."""
@@ -508,6 +544,19 @@ def _reader(fields) -> Callable:
     if len(fields) > 1 and all(type(f).value_from_object is models.Field.value_from_object for f in fields):
         return attrgetter(*(f.attname for f in fields))
     return lambda record: tuple(f.value_from_object(record) for f in fields)
+
+
+def _lowered_in(queryset, column: str, annotation: str, keys: list[str]):
+    """`LOWER(column) IN keys`, `annotation` being `Lower(column)`. PostgreSQL gets the keys as one array literal
+    (`= ANY`, served by the same (workspace, LOWER(email)) index): Django's lookup prepares each of a thousand
+    values on its own and psycopg sends each as a parameter, which costs more than the query."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{annotation}__in": keys})
+    model = queryset.model
+    target = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(column)}"
+    array = "{" + ",".join(['"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"' for key in keys]) + "}"
+    return queryset.extra(where=[f"LOWER({target}) = ANY(%s::text[])"], params=[array])  # noqa: S610
 
 
 def _is_uuid(value) -> bool:

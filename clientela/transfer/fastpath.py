@@ -6,10 +6,14 @@ only shortcuts: a field the file does not feed is cleaned once per import (its i
 row), and a column's cleaned value is remembered per distinct cell value when the field has no hook.
 A row it cannot accept returns None, and the caller runs the full form for the exact messages, so a
 rejection always reads as it does on the record page.
+
+The bulk API (`api.bulk`) uses it too, on existing records and a form narrowed to the fields a record sends:
+the only values carried from one row to the next are those of fixed fields, and such a form has none.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import ModelForm
 from django.forms.utils import ErrorDict
 
@@ -36,7 +40,9 @@ class FastForm:
                                   for f in self.model._meta.fields))
         self.fixed: dict[str, object] = {}  # cleaned once: not fed by the file and no hook
         self.steps = []  # (name, field, hook, memo) in the form's field order
-        self.model_steps = None  # per-row model checks, known after the first accepted row ([]: the form's own)
+        self.model_steps = None  # per-row model checks, known after the first accepted row
+        self.emulated = False  # whether `_post_clean` can stand in for the form's own (known with `model_steps`)
+        self.unlisted = []  # model fields the form may save without a form field (`clean()` sets them)
         self.fixed_attributes: dict = {}
         form.data, form.is_bound, form.cleaned_data, form._errors = dict(defaults), True, {}, ErrorDict()
         for name, field in form.fields.items():
@@ -65,6 +71,7 @@ class FastForm:
         if not self.usable:
             return None
         form.data, form.is_bound, form.instance = data, True, instance
+        form.__dict__.pop("changed_data", None)  # a cached property: of the previous row otherwise
         if form._errors is None or form._errors:  # an empty one is reused: it costs as much as a field
             form._errors = ErrorDict()
         form.cleaned_data = {}
@@ -98,9 +105,9 @@ class FastForm:
         for name, value in self.fixed.items():  # a cross-field rule changed a field left at its default
             if form.cleaned_data.get(name, _MISSING) != value:
                 return None
-        if self.model_steps is None or not self.model_steps:
+        if not self.emulated:
             return self._first_post_clean()
-        return self._post_clean(data, cleaned)
+        return self._post_clean(data, form.cleaned_data)  # what `clean()` returned
 
     def _first_post_clean(self):
         """The form's own `_post_clean()`; on the first accepted row, also note what it made of the fields the
@@ -125,8 +132,10 @@ class FastForm:
                     steps.append((name, model_field, form.fields[name], name in exclude))
             fixed = {f.attname: instance.__dict__[f.attname] for f in self.model._meta.fields
                      if f.name in self.fixed and f.name in names and f.attname in instance.__dict__}
-            emulated = type(form)._post_clean in _KNOWN_POST_CLEANS
-            self.model_steps = steps if emulated and not unique and steps else []
+            self.unlisted = [f for f in self.model._meta.fields if f.name in names and f.name not in form.fields
+                             and f.editable and not isinstance(f, models.AutoField)]
+            self.emulated = type(form)._post_clean in _KNOWN_POST_CLEANS and not unique
+            self.model_steps = steps
             self.fixed_attributes = fixed
         return instance
 
@@ -141,6 +150,11 @@ class FastForm:
                     and value in form_field.empty_values):
                 continue
             model_field.save_form_data(instance, value)
+        for model_field in self.unlisted:  # `construct_instance` saves what `clean()` added (a consent date)
+            if model_field.name in cleaned:
+                if model_field.has_default():
+                    return None  # the form looks for its form field: let it
+                model_field.save_form_data(instance, cleaned[model_field.name])
         try:
             for name, model_field, form_field, always_excluded in self.model_steps:
                 if always_excluded or (not model_field.blank and not form_field.required
