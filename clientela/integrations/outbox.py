@@ -37,7 +37,10 @@ def changes_record(events: list[DomainEvent]) -> list[int]:
     ids = bulk.insert_rows(ChangeEvent, [
         {"workspace_id": e.workspace_id, "entity": e.entity, "record_id": str(e.record_id), "name": e.name,
          "actor_id": e.actor_id, "changes": e.changes or {}, "created_at": now} for e in events], returning="id")
-    ids = [pk for pk, event in zip(ids, events, strict=True) if not event.name.startswith("access.")]
+    announced = [(pk, event.workspace_id) for pk, event in zip(ids, events, strict=True)
+                 if not event.name.startswith("access.")]
+    ids = [pk for pk, _workspace_id in announced]
     if ids:
-        transaction.on_commit(partial(deliveries_create, ids), robust=True)
+        workspaces = sorted({workspace_id for _pk, workspace_id in announced})
+        transaction.on_commit(partial(deliveries_create, ids, workspaces), robust=True)
     return ids
