@@ -31,6 +31,7 @@ from clientela.common import bulk
 from clientela.common.collector import collector_paused
 from clientela.common.events import DomainEvent, emit_many
 from clientela.common.models import related_rows
+from clientela.customization import picklists
 from clientela.customization.kinds import from_json
 from clientela.history.models import FieldChange
 from clientela.registry import services
@@ -296,7 +297,8 @@ class BulkWrite:
                 self._drop_unchanged_rows(item)
             else:
                 item.payload.pop("version", None)
-            item.slow = not set(item.payload) <= self.plain
+            item.slow = not set(item.payload) <= self.plain or (item.instance is not None
+                                                                and self._sends_inactive_option(item))
         self._prefetch(items)
         for item in items:
             if item.status == "failed":
@@ -306,6 +308,18 @@ class BulkWrite:
             else:
                 self._validate_fast(item)
             self._check_unique_in_request(item, unique_seen)
+
+    def _sends_inactive_option(self, item: Item) -> bool:
+        """Whether a change sends a picklist value that is no longer offered. Only a form of the record itself
+        offers it, when the record holds it (`picklists_apply`): the shared form, of a blank record, never does."""
+        for name, value in item.payload.items():
+            if (meta := getattr(self.form, "picklists", {}).get(name)) is None:
+                continue
+            for one in value if isinstance(value, list) else [value]:
+                option = picklists.find(meta[0], one) if one not in (None, "") else None
+                if option is not None and not option["active"]:
+                    return True
+        return False
 
     def _prefetch(self, items: list[Item]) -> None:
         """The related records (`Entity.select_related`: the owner) of the records whose history or form reads

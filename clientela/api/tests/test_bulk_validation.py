@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from clientela.customers.models import Contact
 from clientela.customers.tests import factories
+from clientela.customization import picklists
 from clientela.customization.models import FieldDefinition
+from clientela.customization.picklist_services import picklist_save
 from clientela.history.models import FieldChange
 from clientela.transfer import fastpath
 from clientela.workspaces.scoping import use_workspace
@@ -168,3 +170,32 @@ def test_emails_with_quotes_commas_and_braces_are_matched_as_sent(admin_api, acm
         ("updated", str(odd.pk)), ("failed", None), ("failed", None), ("failed", None), ("failed", None),
         ("updated", str(plain.pk))]
     assert {e["code"] for r in body["results"][1:5] for e in r["errors"]} == {"not_found"}
+
+
+def test_a_deactivated_value_a_record_keeps_is_accepted_as_in_a_single_change(admin_api, acme):
+    """A picklist value no longer offered stays valid on the records that hold it (sent back unchanged by a sync
+    client, say), and is refused on the others, in a bulk write as in a single change."""
+    _define_fields(acme)
+    twins = _twins(acme, 3)
+    with use_workspace(acme):
+        for n, pair in enumerate(twins):
+            for contact in pair:
+                contact.custom = {**contact.custom, "tier": "silver" if n == 2 else "gold"}
+                contact.lifecycle_status = "prospect" if n < 2 else "lead"
+                contact.save()
+        tier = FieldDefinition.objects.get(key="tier")
+        tier.options = [{**option, "active": option["value"] != "gold"} for option in tier.options]
+        tier.save()
+    rows = [{**o, "active": o["value"] != "prospect"} for o in picklists.picklist_options(
+        "contacts", "lifecycle_status", Contact._meta.get_field("lifecycle_status"))]
+    with use_workspace(acme):
+        picklist_save(entity_key="contacts", name="lifecycle_status", options=rows, controlled_by="",
+                      by=acme.users["admin"])
+    changes = [{"job_title": "Kept", "custom": {"tier": "gold"}},
+               {"lifecycle_status": "prospect", "custom": {"seats": 3, "tier": "gold"}},
+               {"job_title": "Moved", "custom": {"tier": "gold"}}]  # holds silver: gold is no longer offered
+
+    body = _compare(admin_api, acme, twins, changes)
+
+    assert [r["status"] for r in body["results"]] == ["updated", "updated", "failed"]
+    assert body["results"][2]["errors"][0]["field"] == "records[2].custom.tier"
