@@ -114,6 +114,8 @@ class ContactForm(TaggedForm):
         A date left at the stored one counts as not given: it belonged to the previous status.
         """
         cleaned = super().clean()
+        if not any(name in self.fields for pair in CONSENTS for name in pair):  # e.g. a bulk change of a title
+            return cleaned
         today = timezone.localdate()
         for status, date in CONSENTS:
             if date in self.fields and cleaned.get(date) and cleaned[date] > today:  # with or without its status
