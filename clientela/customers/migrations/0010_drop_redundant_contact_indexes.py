@@ -7,22 +7,40 @@ each update of a row (an update that changes `updated_at` is never HOT), so impo
 - PostgreSQL only: `contact_name_order_idx` — `(workspace, last_name, first_name) WHERE deleted_at IS NULL`, the
   same keys and condition as 0006's `contact_name_cover_idx`, which also includes the id. SQLite has no such
   covering index and keeps it for the list sorted by name.
+
+On PostgreSQL the first three were also where the planner found its statistics of `LOWER(field)`: it keeps them
+for expression indexes, but does not use those of a partial index like the covering ones. Without them it guessed
+5,000 matches for any prefix, and global search for "Mart" at 1M contacts read 23,000 rows (75 ms) instead of
+walking the name index. Statistics objects on the three expressions (PostgreSQL 14 and later) keep them, at no
+cost to writes; the table is analysed so they exist at once.
 """
 
 from django.db import migrations
 
 NAME_ORDER = "contact_name_order_idx"
+STATISTICS = {"contact_first_lower_stats": "first_name", "contact_last_lower_stats": "last_name",
+              "contact_title_lower_stats": "job_title"}
 
 
-def drop_name_order(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {NAME_ORDER}")
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP INDEX IF EXISTS {NAME_ORDER}")
+    for name, column in STATISTICS.items():
+        schema_editor.execute(f"CREATE STATISTICS IF NOT EXISTS {name} ON (lower({column})) FROM customers_contact")
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM customers_contact)")
+        if cursor.fetchone()[0]:
+            cursor.execute("ANALYZE customers_contact")
 
 
-def create_name_order(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {NAME_ORDER} ON customers_contact "
-                              "(workspace_id, last_name, first_name) WHERE deleted_at IS NULL")
+def backward(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in STATISTICS:
+        schema_editor.execute(f"DROP STATISTICS IF EXISTS {name}")
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {NAME_ORDER} ON customers_contact "
+                          "(workspace_id, last_name, first_name) WHERE deleted_at IS NULL")
 
 
 class Migration(migrations.Migration):
@@ -35,5 +53,5 @@ class Migration(migrations.Migration):
         migrations.RemoveIndex(model_name="contact", name="contact_first_idx"),
         migrations.RemoveIndex(model_name="contact", name="contact_last_idx"),
         migrations.RemoveIndex(model_name="contact", name="contact_title_idx"),
-        migrations.RunPython(drop_name_order, create_name_order, elidable=False),
+        migrations.RunPython(forward, backward, elidable=False),
     ]
