@@ -44,6 +44,7 @@ class FastForm:
         self.emulated = False  # whether `_post_clean` can stand in for the form's own (known with `model_steps`)
         self.unlisted = []  # model fields the form may save without a form field (`clean()` sets them)
         self.fixed_attributes: dict = {}
+        self.fixed_related: dict = {}
         form.data, form.is_bound, form.cleaned_data, form._errors = dict(defaults), True, {}, ErrorDict()
         for name, field in form.fields.items():
             hook = getattr(form, f"clean_{name}", None)
@@ -137,6 +138,9 @@ class FastForm:
             self.emulated = type(form)._post_clean in _KNOWN_POST_CLEANS and not unique
             self.model_steps = steps
             self.fixed_attributes = fixed
+            cache = instance._state.fields_cache  # the related records those values name (an owner), shared
+            self.fixed_related = {f.name: cache[f.name] for f in self.model._meta.fields
+                                  if f.is_relation and f.attname in fixed and f.name in cache}
         return instance
 
     def _post_clean(self, data: dict, cleaned: dict):
@@ -144,6 +148,7 @@ class FastForm:
         form = self.form
         instance = form.instance
         instance.__dict__.update(self.fixed_attributes)
+        instance._state.fields_cache.update(self.fixed_related)
         for name, model_field, form_field, _excluded in self.model_steps:
             value = cleaned.get(name)
             if (model_field.has_default() and form_field.widget.value_omitted_from_data(data, form.files, name)

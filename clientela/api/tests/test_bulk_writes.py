@@ -4,6 +4,7 @@ import pytest
 
 from clientela.common import bulk
 from clientela.customers.models import Contact
+from clientela.history.models import FieldChange
 from clientela.integrations.models import ChangeEvent
 from clientela.workspaces.scoping import use_workspace
 
@@ -63,3 +64,27 @@ def test_rows_numbered_by_the_database_answer_their_ids_in_order_and_later_rows_
     assert [stored[pk] for pk in ids] == [f"r{n}" for n in range(5)]
     assert ChangeEvent.unscoped.get(pk=ids[2]).changes == {"n": 2}
     assert later.pk > max(ids)
+
+
+def test_creating_more_records_in_one_request_reads_their_owner_once(admin_api, acme):
+    """New records take the caller as owner; their history names the owner, read once, not once per record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def create(count: int, batch: str) -> int:
+        records = [{"first_name": f"{batch}{n}", "job_title": "Buyer"} for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            response = send(admin_api, "post", URL, {"operation": "create", "records": records})
+        assert response.status_code == 200, response.content
+        assert response.json()["created"] == count
+        return len(queries)
+
+    create(3, "warm")
+    assert create(10, "ten") == create(40, "forty")
+    with use_workspace(acme):
+        owners = set(Contact.objects.filter(first_name__startswith="forty").values_list("owner_id", flat=True))
+        history = FieldChange.objects.filter(record_id__in=Contact.objects.filter(first_name__startswith="forty")
+                                             .values("pk"), field="owner")
+        assert owners == {acme.users["admin"].pk}
+        assert history.count() == 40 and set(history.values_list("new_value", flat=True)) == {
+            str(acme.users["admin"])}
