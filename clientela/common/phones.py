@@ -50,6 +50,8 @@ def _plain_national(raw: str, region: str) -> str | None:
     like Spain, without `phonenumbers.parse`, two thirds of the time of a whole import row's phone: for such a
     number parsing only takes the digits as they are. None for anything else, which the library parses: a "+" or
     a leading zero (a prefix), letters, other digits, an extension, an invalid number. `tests` compare both."""
+    if len(raw) > 250:  # the library refuses longer input
+        return None
     digits = raw.translate(_SEPARATORS)
     if not (4 <= len(digits) <= 17 and digits.isascii() and digits.isdigit()) or digits[0] == "0":
         return None

@@ -47,9 +47,10 @@ def test_plain_national_numbers_parse_as_the_library_parses_them(region):
 def test_a_spanish_mobile_typed_with_spaces_is_stored_in_e164_and_a_short_one_is_refused():
     assert phones.to_e164("612 34 56 78", "ES") == "+34612345678"
     assert phones.to_e164("(91) 123-45-67", "ES") == "+34911234567"
-    with pytest.raises(ValidationError) as refused:
-        phones.to_e164("612 34 56", "ES")
-    assert refused.value.code == "invalid_phone"
+    for refused_input in ("612 34 56", "6" + " " * 300 + "12345678"):
+        with pytest.raises(ValidationError) as refused:
+            phones.to_e164(refused_input, "ES")
+        assert refused.value.code == "invalid_phone"
 
 
 def test_the_quick_way_is_taken_for_spain_and_not_where_a_national_prefix_is_stripped():
