@@ -210,7 +210,8 @@ class Contact(Record):
         indexes = [
             # The list free-text filter reads `contact_{first,last,title}_cover_idx` (customers 0006 on PostgreSQL,
             # 0007 on SQLite). Global search shows the first ten matches by name, read in this order with no sort
-            # of every match (on PostgreSQL from `contact_name_cover_idx` instead, see customers 0010).
+            # of every match. On PostgreSQL, customers 0010 drops this index: `contact_name_cover_idx` (0006) has its
+            # keys and condition, and the id too.
             models.Index(fields=["workspace", "last_name", "first_name"], name="contact_name_order_idx",
                          condition=LIVE),
             # the default sort, tie-break included, so a page is read off the index with no sort. Partial:
