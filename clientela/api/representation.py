@@ -290,38 +290,34 @@ def inline_values(inline, pks, keys: _Keys | None = None, span=None) -> dict:
     plan = _plan(row_fields(inline), columns)
     queryset = _of_records(model._default_manager.all(), link, pks, span)
     rows = _read(queryset, columns, keys)
-    shown_row = _row_shape(plan, _link_names(plan, rows, keys, queryset if span is not None else None), {})
+    shown_row = _row_shape(plan, _link_names(plan, rows, keys), {})
     found: dict = {}
     for row in rows:
         found.setdefault(row[1], []).append(shown_row(row))
     return found
 
 
-def _link_names(plan, rows, keys: _Keys, source=None) -> dict:
-    """{foreign key name: {related pk: str(related)}} for the keys the rows hold: how rows name a link. Given
-    `source`, the query that read the rows by key range, the names are read for the keys it holds (a subquery)
-    rather than for a list of them: Django prepares each value of an `IN` list one by one (at a page of 1,000
-    contacts, some 900 companies cost more than the query)."""
+def _link_names(plan, rows, keys: _Keys) -> dict:
+    """{foreign key name: {related pk: str(related)}} for the keys the rows hold: how rows name a link."""
     names = {}
     for _key, column, link, _checked in plan:
-        if link is None:
-            continue
-        if source is not None and rows:
-            pks = source.values(link.attname)
-        else:
-            pks = {row[column] for row in rows if row[column] is not None}
-        names[link.name] = _names(link.related_model, pks, keys)
+        if link is not None:
+            names[link.name] = _names(link.related_model, {row[column] for row in rows if row[column] is not None},
+                                      keys)
     return names
 
 
-def _names(model, pks, keys: _Keys) -> dict:
-    """{pk: str(record)} of `model`'s records among `pks` (a set, or a query of keys), in the model's order. A model
-    with a `name` column is named by it, read as values (building instances to call `str()` cost more than the
-    rest of a sync page's rows): `str()` of such models (companies, tags) is that column, the name a row's
-    `<fk>_name` is accepted by."""
-    if isinstance(pks, set) and not pks:
+def _names(model, pks: set, keys: _Keys) -> dict:
+    """{pk: str(record)} of `model`'s records among `pks`, in the model's order. The keys go as one array on
+    PostgreSQL (`with_ids`): Django prepares each value of an `IN` list one by one (at a sync page of 1,000
+    contacts, some 900 companies cost more than the query), and a subquery of the page's rows instead made the
+    planner, misjudging how many rows a key range holds, read every company of the workspace (8 ms a page at
+    100,000 companies). A model with a `name` column is named by it, read as values (building instances to call
+    `str()` cost more than the rest of a sync page's rows): `str()` of such models (companies, tags) is that
+    column, the name a row's `<fk>_name` is accepted by."""
+    if not pks:
         return {}
-    records = model._default_manager.filter(pk__in=pks)
+    records = with_ids(model._default_manager.all(), model._meta.pk.name, pks)
     if any(field.attname == "name" for field in model._meta.concrete_fields):
         return dict(_read(records, ["pk", "name"], keys))
     return {record.pk: str(record) for record in records}
