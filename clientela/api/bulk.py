@@ -313,7 +313,7 @@ class BulkWrite:
         """Whether a change sends a picklist value that is no longer offered. Only a form of the record itself
         offers it, when the record holds it (`picklists_apply`): the shared form, of a blank record, never does."""
         for name, value in item.payload.items():
-            if (meta := getattr(self.form, "picklists", {}).get(name)) is None:
+            if (meta := self.form.picklists.get(name)) is None:
                 continue
             for one in value if isinstance(value, list) else [value]:
                 option = picklists.find(meta[0], one) if one not in (None, "") else None
