@@ -12,7 +12,7 @@ from clientela.customization import picklists
 from clientela.customization.models import FieldDefinition
 from clientela.customization.picklist_services import picklist_save
 from clientela.history.models import FieldChange
-from clientela.transfer import fastpath
+from clientela.transfer.tests.helpers import count_fast_accepted
 from clientela.workspaces.scoping import use_workspace
 
 from .test_api import api_client, send
@@ -29,16 +29,7 @@ def admin_api(acme):
 @pytest.fixture
 def fast_accepted(monkeypatch):
     """How many records FastForm accepted itself (not through the full form)."""
-    accepted = []
-    check = fastpath.FastForm.check
-
-    def counting(self, data, instance):
-        result = check(self, data, instance)
-        accepted.append(result is not None)
-        return result
-
-    monkeypatch.setattr(fastpath.FastForm, "check", counting)
-    return accepted
+    return count_fast_accepted(monkeypatch)
 
 
 def _define_fields(acme):

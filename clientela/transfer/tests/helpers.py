@@ -1,6 +1,7 @@
 """Building messy files and running imports the way the worker does."""
 
 from clientela.customers.models import Contact
+from clientela.transfer import fastpath
 from clientela.transfer.services import import_count, import_create, import_run
 
 
@@ -23,3 +24,16 @@ def run_import(user, data, name="file.csv", mapping=None, dry_run=False, **optio
 
 def contacts_named(first):
     return list(Contact.objects.filter(first_name=first))
+
+
+def count_fast_accepted(monkeypatch) -> list[bool]:
+    """From now on, one entry per `FastForm.check`: whether it accepted the row itself (not the full form)."""
+    accepted, check = [], fastpath.FastForm.check
+
+    def counting(self, data, instance):
+        result = check(self, data, instance)
+        accepted.append(result is not None)
+        return result
+
+    monkeypatch.setattr(fastpath.FastForm, "check", counting)
+    return accepted

@@ -7,9 +7,10 @@ from clientela.customization import services as custom_services
 from clientela.customization.models import FieldDefinition
 from clientela.registry import entities
 from clientela.registry.visibility import entity_for
-from clientela.transfer import fastpath
 from clientela.transfer.engine import CREATE, Importer, Options
 from clientela.transfer.normalise import E164
+
+from .helpers import count_fast_accepted
 
 pytestmark = pytest.mark.django_db
 TIERS = [{"value": v, "label_en": v.title(), "label_es": s, "active": True}
@@ -97,15 +98,7 @@ def test_fast_path_matches_the_form_for_every_kind_of_field(in_acme, monkeypatch
     fast, full = _importer(user, headers, in_acme), _importer(user, headers, in_acme)
     for form in [full.fast_main, *full.fast_children.values()]:
         form.usable = False  # every row through the form itself
-    accepted_fast = []
-    check = fastpath.FastForm.check
-
-    def counting(self, data, instance):
-        result = check(self, data, instance)
-        accepted_fast.append(result is not None)
-        return result
-
-    monkeypatch.setattr(fastpath.FastForm, "check", counting)
+    accepted_fast = count_fast_accepted(monkeypatch)
     outcomes = []
     for number, cells in enumerate(rows, 1):
         expected, got = full.decide(number, list(cells)), fast.decide(number, list(cells))
