@@ -18,7 +18,8 @@ from itertools import chain
 from operator import attrgetter
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.db.models.base import ModelState
 from django.db.models.functions import Lower
 from django.forms.models import BaseModelForm
@@ -30,6 +31,7 @@ from pydantic import ValidationError as PydanticError
 from clientela.common import bulk
 from clientela.common.collector import collector_paused
 from clientela.common.events import DomainEvent, emit_many
+from clientela.common.lookups import AnyOf
 from clientela.common.models import related_rows
 from clientela.customization import picklists
 from clientela.customization.kinds import from_json
@@ -38,7 +40,6 @@ from clientela.registry import services
 from clientela.registry.custom_fields import custom_snapshot
 from clientela.registry.display import field_display
 from clientela.registry.entities import Entity
-from clientela.registry.export_cells import with_ids
 from clientela.security import access
 from clientela.transfer.fastpath import FastForm
 from clientela.workspaces.scoping import current_workspace
@@ -201,7 +202,7 @@ class BulkWrite:
             link = inline.formset.fk.name
             emails = (inline.formset.model.objects.annotate(_email=Lower("email"))
                       .filter(**{f"{link}__isnull": False, f"{link}__deleted_at__isnull": True}))
-            pairs = _lowered_in(emails, "email", "_email", keys).values_list("_email", link).distinct()
+            pairs = emails.filter(AnyOf(F("_email"), keys)).values_list("_email", link).distinct()
         else:
             path = f"custom__{self.match.removeprefix('custom.')}"
             pairs = self.model.objects.filter(**{f"{path}__in": keys}).values_list(path, "pk")
@@ -250,7 +251,7 @@ class BulkWrite:
         ids = set(targets.values())
         # Only the records the user may edit are read (and locked); the others are only told apart by visibility.
         # Their related records (the owner) are read later, for the records that need them (`_prefetch`).
-        queryset = with_ids(self.model.objects.all(), self.model._meta.pk.name, ids)
+        queryset = self.model.objects.filter(AnyOf(F("pk"), ids))
         editable = access.visible(self.user, queryset, self.entity.key, "edit").select_for_update(of=("self",))
         records = {record.pk: record for record in editable}
         # the rows an upsert may send back unchanged, as plain values: row instances cost more than the query
@@ -558,19 +559,6 @@ def _reader(fields) -> Callable:
     if len(fields) > 1 and all(type(f).value_from_object is models.Field.value_from_object for f in fields):
         return attrgetter(*(f.attname for f in fields))
     return lambda record: tuple(f.value_from_object(record) for f in fields)
-
-
-def _lowered_in(queryset, column: str, annotation: str, keys: list[str]):
-    """`LOWER(column) IN keys`, `annotation` being `Lower(column)`. PostgreSQL gets the keys as one array literal
-    (`= ANY`, served by the same (workspace, LOWER(email)) index): Django's lookup prepares each of a thousand
-    values on its own and psycopg sends each as a parameter, which costs more than the query."""
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{annotation}__in": keys})
-    model = queryset.model
-    target = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(column)}"
-    array = "{" + ",".join(['"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"' for key in keys]) + "}"
-    return queryset.extra(where=[f"LOWER({target}) = ANY(%s::text[])"], params=[array])  # noqa: S610
 
 
 def _is_uuid(value) -> bool:

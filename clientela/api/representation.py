@@ -6,11 +6,12 @@ from operator import itemgetter
 from uuid import UUID, SafeUUID
 
 from django.db import connections, models
-from django.db.models import Func
+from django.db.models import F, Func
 
+from clientela.common.lookups import AnyOf
 from clientela.common.models import related_rows
 from clientela.registry.entities import Entity
-from clientela.registry.export_cells import UtcWallClock, with_ids
+from clientela.registry.export_cells import UtcWallClock
 
 from .concurrency import _EPOCH, version_of
 from .fields import ApiField, record_fields, row_fields
@@ -253,14 +254,14 @@ def _row_shape(plan, names: dict, related: dict):
 
 def _of_records(queryset, column: str, pks, span=None):
     """The rows of `queryset` whose `column` may name one of the records: `pks`, a list (sent as one array on
-    PostgreSQL, see `with_ids`: Django's `IN` lookup prepares each key on its own, a third of a list request); or,
+    PostgreSQL, see `AnyOf`: Django's `IN` lookup prepares each key on its own, a third of a list request); or,
     given `span` (the first and the last key of a page in key order), every row whose `column` lies in it, read by
     the column's index. Rows of records in the span that are not on the page (trashed, not visible) come too and
     are left out by the caller, which picks rows by record. Joining the page's subquery instead made PostgreSQL
     scan the whole table (20 ms a page for a contact's emails at 100,000 contacts) or, at a million, check every
     row against every record (250 ms)."""
     if span is None:
-        return with_ids(queryset, column, pks)
+        return queryset.filter(AnyOf(F(column), pks))
     return queryset.filter(**{f"{column}__gte": span[0], f"{column}__lte": span[1]})
 
 
@@ -309,7 +310,7 @@ def _link_names(plan, rows, keys: _Keys) -> dict:
 
 def _names(model, pks: set, keys: _Keys) -> dict:
     """{pk: str(record)} of `model`'s records among `pks`, in the model's order. The keys go as one array on
-    PostgreSQL (`with_ids`): Django prepares each value of an `IN` list one by one (at a sync page of 1,000
+    PostgreSQL (`AnyOf`): Django prepares each value of an `IN` list one by one (at a sync page of 1,000
     contacts, some 900 companies cost more than the query), and a subquery of the page's rows instead made the
     planner, misjudging how many rows a key range holds, read every company of the workspace (8 ms a page at
     100,000 companies). A model with a `name` column is named by it, read as values (building instances to call
@@ -317,7 +318,7 @@ def _names(model, pks: set, keys: _Keys) -> dict:
     column, the name a row's `<fk>_name` is accepted by."""
     if not pks:
         return {}
-    records = with_ids(model._default_manager.all(), model._meta.pk.name, pks)
+    records = model._default_manager.filter(AnyOf(F("pk"), pks))
     if any(field.attname == "name" for field in model._meta.concrete_fields):
         return dict(_read(records, ["pk", "name"], keys))
     return {record.pk: str(record) for record in records}

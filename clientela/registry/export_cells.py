@@ -32,10 +32,12 @@ from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
-from django.db.models import Func, Window
+from django.db.models import F, Func, Window
 from django.db.models.functions import RowNumber
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext
+
+from clientela.common.lookups import AnyOf
 
 from .display import field_display
 
@@ -87,26 +89,6 @@ _cells: dict[tuple[type, str], RowCell | RelatedCell | FirstRowCell] = {}
 
 def register_cell(model, column: str, cell: RowCell | RelatedCell | FirstRowCell) -> None:
     _cells[(model, column)] = cell
-
-
-def with_ids(queryset, column: str, ids):
-    """`column IN ids` for a chunk's ids (uuids or integers), with the ids sent as cheaply as the database allows.
-
-    Django's `__in` lookup resolves and prepares each of 5,000 values on its own, and psycopg dumps a list of
-    5,000 UUID objects one by one: either takes about as long as the query. PostgreSQL gets one array literal
-    (a single string), other databases the ids converted once.
-    """
-    model = queryset.model
-    connection = connections[queryset.db]
-    field = model._meta.get_field(column)
-    target = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(field.column)}"
-    if connection.vendor == "postgresql":
-        array = "{" + ",".join([v.hex if isinstance(v, uuid.UUID) else str(v) for v in ids]) + "}"
-        return queryset.extra(where=[f"{target} = ANY(%s::{field.db_type(connection)}[])"], params=[array])  # noqa: S610
-    values = [field.get_db_prep_value(value, connection) for value in ids]
-    if not values:
-        return queryset.none()
-    return queryset.extra(where=[f"{target} IN ({', '.join(['%s'] * len(values))})"], params=values)  # noqa: S610
 
 
 class _Plan:
@@ -166,7 +148,7 @@ def _looked_up_chunks(plan: _Plan, queryset):
 def _first_values(cell: FirstRowCell, ids) -> dict:
     """{record id: value of its first related row} for a chunk's records (rows come in the model's order, so the
     first one of each record is the last one the dict keeps, reversed)."""
-    rows = with_ids(cell.model._default_manager.all(), cell.link, ids).values_list(cell.link_column, cell.value)
+    rows = cell.model._default_manager.filter(AnyOf(F(cell.link), ids)).values_list(cell.link_column, cell.value)
     return dict(reversed(list(rows)))
 
 
@@ -390,8 +372,7 @@ def _day_then_time(fmt: str) -> int | None:
 
 
 def _related_texts(related_model, ids) -> dict:
-    return {obj.pk: str(obj) for obj in with_ids(related_model._base_manager.all(), "id", ids)} \
-        if related_model._meta.pk.name == "id" else {obj.pk: str(obj) for obj in related_model._base_manager.filter(pk__in=ids)}
+    return {obj.pk: str(obj) for obj in related_model._base_manager.filter(AnyOf(F("pk"), ids))}
 
 
 def _foreign_column(plan: _Plan, field) -> Callable:
@@ -420,7 +401,7 @@ def _many_column(plan: _Plan, field) -> Callable:
     def column(chunk):
         if len(names) >= CACHE_MAX:
             names.clear()
-        links = list(with_ids(through._base_manager.all(), source, [row[0] for row in chunk])
+        links = list(through._base_manager.filter(AnyOf(F(source), [row[0] for row in chunk]))
                      .values_list(f"{source}_id", f"{target}_id"))
         missing = {t for _s, t in links} - names.keys()
         if missing:
