@@ -3,13 +3,14 @@
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from operator import itemgetter
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 from django.db import connections, models
-from django.db.models import F, Func
+from django.db.models import F
 
 from clientela.common.lookups import AnyOf
 from clientela.common.models import related_rows
+from clientela.common.stored import Stored, uuid_of
 from clientela.registry.entities import Entity
 from clientela.registry.export_cells import UtcWallClock
 
@@ -98,7 +99,7 @@ def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
     created = custom + bool(definitions)
     keys = _Keys()
     rows = _read(queryset.prefetch_related(None), columns, keys, [
-        *(["custom"] if definitions else []), _UtcTime("created_at"), _UtcTime("updated_at"), *keep])
+        *(["custom"] if definitions else []), UtcWallClock("created_at"), UtcWallClock("updated_at"), *keep])
     span = None if cut_from is None or not rows else (rows[0][0], rows[-1][0])
     pks = [row[0] for row in rows] if span is None else None
     names = _link_names(plan, rows, keys)
@@ -124,28 +125,11 @@ def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
     return result
 
 
-class _UtcTime(UtcWallClock):
-    """A date-time column as `_aware` reads it: UTC wall-clock time on PostgreSQL (loaded in C, see `UtcWallClock`),
-    the stored text on SQLite (its driver and Django would parse it with Python code, then add the time zone)."""
-
-    output_field = models.Field()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return Func.as_sql(self, compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra_context)
-
-
 def _aware(value) -> datetime:
-    """A time read with `_UtcTime` as Django reads it (aware, in UTC)."""
+    """A time read with `UtcWallClock` as Django reads it (aware, in UTC)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-class _Stored(Func):
-    """A column as the database driver gives it, without Django's conversion of each value."""
-
-    template = "%(expressions)s"
-    output_field = models.Field()
 
 
 class _Keys(dict):
@@ -154,20 +138,8 @@ class _Keys(dict):
     text costs more than the rest of a row, so each distinct value is built once."""
 
     def __missing__(self, stored):
-        key = self[stored] = _uuid_of(stored) if isinstance(stored, str) else stored
+        key = self[stored] = uuid_of(stored) if isinstance(stored, str) else stored
         return key
-
-
-def _uuid_of(stored: str, new=object.__new__, assign=object.__setattr__, unknown=SafeUUID.unknown) -> UUID:
-    """`UUID(stored)`, built without `UUID.__init__`'s parsing when `stored` is the 32 hex digits Django stores
-    (`__init__` makes the same `int(stored, 16)` of them, after checks that cost more than the rest; the defaults
-    are bound once, looking them up costs as much again)."""
-    if len(stored) != 32 or not stored.isalnum():
-        return UUID(stored)
-    key = new(UUID)
-    assign(key, "int", int(stored, 16))
-    assign(key, "is_safe", unknown)
-    return key
 
 
 def _read(queryset, columns: list[str], keys: _Keys, extra=()) -> list:
@@ -179,7 +151,7 @@ def _read(queryset, columns: list[str], keys: _Keys, extra=()) -> list:
     uuids = [] if native else [at for at, column in enumerate(columns) if _is_uuid(model, column)]
     if not uuids:
         return list(queryset.values_list(*columns, *extra))
-    rows = list(queryset.values_list(*(_Stored(c) if at in uuids else c for at, c in enumerate(columns)), *extra))
+    rows = list(queryset.values_list(*(Stored(c) if at in uuids else c for at, c in enumerate(columns)), *extra))
     if not rows:
         return rows
     by_column = list(zip(*rows, strict=True))  # converted a column at a time: no Python loop per row and column

@@ -38,6 +38,7 @@ from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext
 
 from clientela.common.lookups import AnyOf
+from clientela.common.stored import Stored, uuid_of
 
 from .display import field_display
 
@@ -137,18 +138,26 @@ def column_chunks(plan: _Plan, queryset, joined: bool | None = None):
 
 
 def _looked_up_chunks(plan: _Plan, queryset):
-    """(rows of the fields, each first-row cell's values for them), the first rows looked up per chunk."""
-    source = queryset.values_list(*plan.fields).iterator(chunk_size=CHUNK)
+    """(rows of the fields, each first-row cell's values for them), the first rows looked up per chunk.
+
+    Where the database has no UUID type (SQLite), the records' keys and the related rows' links are read and
+    matched as stored (`common.stored`): Django would build a `UUID` of each, and of each key sent back."""
+    native = connections[queryset.db].features.has_native_uuid_field or not isinstance(
+        queryset.model._meta.pk, models.UUIDField)
+    fields = plan.fields if native else [Stored(plan.fields[0]), *plan.fields[1:]]
+    source = queryset.values_list(*fields).iterator(chunk_size=CHUNK)
     while chunk := list(islice(source, CHUNK)):
         ids = [row[0] for row in chunk]
-        found = (_first_values(cell, ids) for cell in plan.first_rows)  # one dict alive at a time
-        yield chunk, [[values.get(pk) for pk in ids] for values in found]
+        found = (_first_values(cell, ids, native) for cell in plan.first_rows)  # one dict alive at a time
+        first_values = [[values.get(pk) for pk in ids] for values in found]
+        yield (chunk if native else [(uuid_of(row[0]), *row[1:]) for row in chunk]), first_values
 
 
-def _first_values(cell: FirstRowCell, ids) -> dict:
+def _first_values(cell: FirstRowCell, ids, native: bool = True) -> dict:
     """{record id: value of its first related row} for a chunk's records (rows come in the model's order, so the
-    first one of each record is the last one the dict keeps, reversed)."""
-    rows = cell.model._default_manager.filter(AnyOf(F(cell.link), ids)).values_list(cell.link_column, cell.value)
+    first one of each record is the last one the dict keeps, reversed); `native`: else `ids` are stored keys."""
+    link = F(cell.link) if native else Stored(cell.link_column)
+    rows = cell.model._default_manager.filter(AnyOf(link, ids)).values_list(link, cell.value)
     return dict(reversed(list(rows)))
 
 
@@ -252,7 +261,16 @@ def _column(entity, plan: _Plan, name: str):
     if isinstance(field, models.DateTimeField) and not field.choices:
         at, text = plan.index(UtcWallClock(field.attname)), plan.datetime_text
         return lambda chunk: [text(row[at]) for row in chunk]
+    if isinstance(field, models.DateField) and not field.choices:
+        return _cached(plan.index(DateRead(field.attname)), _date_text)
     return _field_column(entity, field, plan.index(field.attname))
+
+
+def _date_text(value: datetime.date | str | None) -> str:
+    if value is None:
+        return ""
+    return formats.date_format(value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value),
+                               "SHORT_DATE_FORMAT")
 
 
 def _field_column(entity, field, at: int) -> Callable:
@@ -265,8 +283,6 @@ def _field_column(entity, field, at: int) -> Callable:
             picklists.option_label(entity.key, field.name, v, field)))
     if isinstance(field, models.CharField | models.TextField) and own_field:  # the value is the text
         return lambda chunk: [row[at] or "" for row in chunk]
-    if isinstance(field, models.DateField):
-        return _cached(at, lambda v: "" if v is None else formats.date_format(v, "SHORT_DATE_FORMAT"))
     if isinstance(field, models.BooleanField):
         yes, no = gettext("Yes"), gettext("No")
         return lambda chunk: ["" if row[at] in (None, "") else (yes if row[at] else no) for row in chunk]
@@ -337,19 +353,30 @@ def _datetime_text() -> Callable:
     return text
 
 
-def _local(value: datetime.datetime, zone) -> datetime.datetime:
-    """`timezone.localtime(value, zone)`, for an aware value or a naive one in UTC (`UtcWallClock`)."""
+def _local(value: datetime.datetime | str, zone) -> datetime.datetime:
+    """`timezone.localtime(value, zone)`, for an aware value or one read by `UtcWallClock` (naive in UTC, or text)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
     return (value if value.tzinfo else value.replace(tzinfo=datetime.UTC)).astimezone(zone)
 
 
-class UtcWallClock(Func):
-    """A date-time column read as UTC wall-clock time (naive) on PostgreSQL, where psycopg loads it in C: Django's
-    loader for time-zone-aware values is Python code, about ten times slower. Other databases read the column."""
+class DateRead(Func):
+    """A date column as the stored text on SQLite, for `date.fromisoformat` (its driver, then Django, would each
+    parse it with Python code, also where it is empty: a million rows, three date columns); else as read."""
 
-    output_field = models.DateTimeField()
+    output_field = models.Field()
 
     def as_sql(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra_context)
+
+
+class UtcWallClock(DateRead):
+    """A date-time column read as UTC wall-clock time: naive, on PostgreSQL, where psycopg loads it in C (Django's
+    loader for time-zone-aware values is Python code, about ten times slower); the stored text on SQLite, for
+    `datetime.fromisoformat`, as `DateRead`."""
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, template="(%(expressions)s AT TIME ZONE 'UTC')",
