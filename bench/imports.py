@@ -120,10 +120,12 @@ def _csv_write(path: Path, count: int, existing: int, rng: random.Random) -> Non
 
 
 def _baseline(workspace, user, path: Path) -> int:
-    """The same rows written with no checks: executemany / COPY of contacts, emails, phones, addresses, links."""
+    """The same rows written with no checks: executemany / COPY of contacts, emails, phones, addresses, links,
+    with the importer's kind of keys (time-ordered, `common.keys`)."""
     import csv
 
     from bench.dataset import Table
+    from clientela.common.keys import time_ordered
     from clientela.customers.models import Address, Affiliation, Company, Contact, EmailAddress, PhoneNumber
 
     tables = {m: Table(m) for m in (Company, Contact, EmailAddress, PhoneNumber, Address, Affiliation)}
@@ -138,9 +140,9 @@ def _baseline(workspace, user, path: Path) -> int:
                 break
             rows = {m: [] for m in tables}
             for first, last, email, phone, company, city, segment, score, since in chunk:
-                pk = uuid.uuid4()
+                pk = time_ordered()
                 if company not in companies:
-                    companies[company] = uuid.uuid4()
+                    companies[company] = time_ordered()
                     rows[Company].append(tables[Company].row(id=companies[company], workspace_id=ws, created_at=now,
                                                              updated_at=now, name=company, owner_id=user.pk,
                                                              custom="{}"))
@@ -149,14 +151,14 @@ def _baseline(workspace, user, path: Path) -> int:
                                                          owner_id=user.pk, custom=json.dumps({
                                                              "segment": segment.lower(), "score": int(score),
                                                              "since": f"{since[6:]}-{since[3:5]}-{since[:2]}"})))
-                rows[EmailAddress].append(tables[EmailAddress].row(id=uuid.uuid4(), **common, contact_id=pk,
+                rows[EmailAddress].append(tables[EmailAddress].row(id=time_ordered(), **common, contact_id=pk,
                                                                    email=email.lower(), is_primary=True))
-                rows[PhoneNumber].append(tables[PhoneNumber].row(id=uuid.uuid4(), **common, contact_id=pk,
+                rows[PhoneNumber].append(tables[PhoneNumber].row(id=time_ordered(), **common, contact_id=pk,
                                                                  number=f"+34{phone.replace(' ', '')}",
                                                                  is_primary=True))
-                rows[Address].append(tables[Address].row(id=uuid.uuid4(), **common, contact_id=pk, city=city,
+                rows[Address].append(tables[Address].row(id=time_ordered(), **common, contact_id=pk, city=city,
                                                          is_primary=True))
-                rows[Affiliation].append(tables[Affiliation].row(id=uuid.uuid4(), **common, contact_id=pk,
+                rows[Affiliation].append(tables[Affiliation].row(id=time_ordered(), **common, contact_id=pk,
                                                                  company_id=companies[company], is_primary=True))
             for model, table in tables.items():
                 table.write(rows[model])

@@ -517,9 +517,9 @@ class BulkWrite:
             action = FieldChange.Action.CREATED if item.status == "created" else FieldChange.Action.UPDATED
             common = {"workspace_id": record.workspace_id, "entity": self.entity.key, "record_id": record.pk,
                       "action": action, "actor_id": self.user.pk, "batch": batch, "created_at": now, "updated_at": now}
-            rows += [{**common, "id": uuid.uuid4(), "field": name, "field_label": str(label), "old_value": old,
+            rows += [{**common, "field": name, "field_label": str(label), "old_value": old,
                       "new_value": new} for name, (label, old, new) in item.changes.items()] or [
-                {**common, "id": uuid.uuid4(), "field": "", "field_label": "", "old_value": "", "new_value": ""}]
+                {**common, "field": "", "field_label": "", "old_value": "", "new_value": ""}]
             events.append(DomainEvent(name=f"record.{item.status}", workspace_id=record.workspace_id,
                                       entity=self.entity.key, record_id=str(record.pk), actor_id=self.user.pk,
                                       changes={k: {"old": v[1], "new": v[2]} for k, v in item.changes.items()}))

@@ -2,7 +2,8 @@
 
 `bulk_create` prepares every value of every row through the query compiler, which costs more than the
 validation of the row; here each column gets one converter, chosen once per model. The instances must be
-complete (primary keys and timestamps set), as they are when the importer builds them.
+complete (primary keys and timestamps set), as `Blank` makes them for the importer. `Blank` and `insert_rows`
+give new rows time-ordered primary keys (`common.keys`).
 """
 
 # ruff: noqa: S608 - table and column names come from model metadata, values are parameters
@@ -12,10 +13,12 @@ from datetime import UTC
 from functools import lru_cache
 from operator import itemgetter
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
+
+from .keys import time_ordered
 
 _columns_cache: dict = {}
 
@@ -79,13 +82,20 @@ def _row_builder(attnames: list[str], converters: list):
     return build
 
 
+def _fresh(fields) -> list[tuple]:
+    """(attname, make) of the fields whose default is made for each row. A UUID primary key gets a time-ordered
+    one (`common.keys`): a batch's rows then sit together in its indexes and in those of foreign keys to them."""
+    return [(f.attname, time_ordered if f.primary_key and isinstance(f, models.UUIDField) else f.default)
+            for f in fields if f.has_default() and callable(f.default)]
+
+
 class Blank:
     """New instances of a model with its defaults, copied from one built once (`Model()` costs more)."""
 
     def __init__(self, model):
         self.model = model
         self.template = model().__dict__
-        self.fresh = [(f.attname, f.default) for f in model._meta.concrete_fields if f.has_default() and callable(f.default)]
+        self.fresh = _fresh(model._meta.concrete_fields)
 
     def __call__(self, **values):
         obj = self.model.__new__(self.model)
@@ -106,7 +116,7 @@ def insert_rows(model, rows: list[dict], returning: str = "") -> list | None:
         return [] if returning else None
     fields, _attnames, build, _stamped = _plan(model)
     defaults = {f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))}
-    fresh = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]
+    fresh = _fresh(fields)
     now = timezone.now()
     values = []
     for row in rows:
