@@ -17,6 +17,7 @@ class AnyOf(Lookup):
 
     lookup_name = "any_of"
     prepare_rhs = False  # the values are converted once, in `as_sql`
+    output_field = models.BooleanField()  # one for all (`Lookup` builds a field for each lookup)
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
