@@ -379,8 +379,8 @@ class UtcWallClock(DateRead):
     `datetime.fromisoformat`, as `DateRead`."""
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="(%(expressions)s AT TIME ZONE 'UTC')",
-                              **extra_context)
+        return Func.as_sql(self, compiler, connection, template="(%(expressions)s AT TIME ZONE 'UTC')",
+                           **extra_context)
 
 
 def _day_then_time(fmt: str) -> int | None:
