@@ -2,8 +2,8 @@
 
 API lists and sync pages read a contact's emails, phones and company links for a range of contacts
 (`api.representation`): with 0009's indexes each row was read from the table as well. A replay of the sync
-feed is mostly such pages; at 1M contacts 60,000 contacts took 3.3–3.5 s instead of 4.1–4.6 s. Exports read
-the same indexes as before. SQLite gets the same columns in 0011.
+feed is mostly such pages; at 1M contacts a whole replay took 43.5 s instead of 63.8 s. Exports read the same
+indexes as before. SQLite keeps 0011's narrower form (see there).
 """
 
 from django.db import migrations
