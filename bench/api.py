@@ -11,6 +11,12 @@ clients keep their connections) with a real API token, made for the run and dele
   puts the original titles back, so the dataset ends as it began (plus its history and change log).
 - sync replay: the feed read in-process from an empty cursor to the end, 1,000 changes a page.
 
+The list, throughput and bulk rows have a raw SQL baseline (method "raw SQL"), the floor the database sets:
+- list and throughput: the very SELECTs one list request runs (token, count, page, its rows: captured from the
+  same request in-process), replayed on one connection, then on 8 (one per client thread) for as long;
+- bulk upsert: one UPDATE of the same 1,000 contacts' title and time found by email, without the checks,
+  history and events the API adds.
+
 `BENCH_API_PARTS=list,bulk` runs only some of them; BENCH_API_WORKERS / BENCH_API_THREADS size gunicorn.
 When Redis answers on BENCH_REDIS_URL (default redis://127.0.0.1:6379/15) the server keeps its cache — the
 per-token rate counters — there, as a deployment with several workers does; else in the database table.
@@ -25,7 +31,13 @@ import threading
 import time
 from pathlib import Path
 
-from clientela.customers.models import EmailAddress
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client as InProcessClient
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clientela.customers.models import Contact, EmailAddress
 from clientela.integrations.feed import sync_page
 from clientela.security.models import ApiToken
 from clientela.security.tokens import token_create
@@ -118,6 +130,74 @@ def _throughput(server: Server, secret: str, database: str, path: str, seconds: 
                   round(p95(samples), 2), round(len(samples) / elapsed, 1), server.peak_rss_mb(), runs=len(samples))
 
 
+def _statements(secret: str, path: str) -> list[str]:
+    """The SELECTs one list request runs, with their values in place (as sent to the database)."""
+    client = InProcessClient(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_HOST="127.0.0.1")
+    assert client.get(path).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    cache = settings.CACHES["default"]  # the rate counters' table, when the cache is the database's
+    table = cache["LOCATION"] if cache["BACKEND"].endswith("DatabaseCache") else None
+    return [query["sql"] for query in captured.captured_queries
+            if query["sql"].lstrip().upper().startswith("SELECT") and not (table and table in query["sql"])]
+
+
+def _replay(statements: list[str]) -> int:
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+            rows += len(cursor.fetchall())
+    return rows
+
+
+def _raw_list(statements: list[str], database: str, api: list[Result]) -> Result:
+    _replay(statements)
+    samples = []
+    for _ in range(LIST_RUNS):
+        started = time.perf_counter()
+        _replay(statements)
+        samples.append((time.perf_counter() - started) * 1000)
+    return _baseline_of(api, summarize("API list 50 contacts, filter + sort", "raw SQL", database, 50, samples))
+
+
+def _raw_throughput(statements: list[str], database: str, seconds: float, api: Result) -> Result:
+    """The same statements from CLIENTS threads, each on its own connection, for as long as the API was driven."""
+    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
+    deadline = time.perf_counter() + seconds
+
+    def work(number: int) -> None:
+        try:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                _replay(statements)
+                latencies[number].append((time.perf_counter() - started) * 1000)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    samples = [ms for per_client in latencies for ms in per_client]
+    result = Result(f"API list, {CLIENTS} concurrent clients", "raw SQL", database, len(samples),
+                    round(statistics.median(samples), 2), round(p95(samples), 2), round(len(samples) / elapsed, 1),
+                    runs=len(samples))
+    return _baseline_of([api], result, by_throughput=True)
+
+
+def _baseline_of(results: list[Result], baseline: Result, by_throughput: bool = False) -> Result:
+    """Mark `baseline` as the raw SQL row of `results`: their ratio is how many times slower they are."""
+    baseline.ratio = 1.0
+    for result in results:
+        result.ratio = round(baseline.throughput / max(result.throughput, 0.001) if by_throughput
+                             else result.median_ms / max(baseline.median_ms, 0.001), 1)
+    return baseline
+
+
 def _bulk(server: Server, client: Client, database: str) -> list[Result]:
     emails = list(EmailAddress.objects.filter(contact__isnull=False, is_primary=True).order_by("contact_id")
                   .values_list("contact_id", "email", "contact__job_title")[:BULK_RECORDS * 3])
@@ -144,12 +224,28 @@ def _bulk(server: Server, client: Client, database: str) -> list[Result]:
     before = len(server.log_lines())
     samples = [upsert([f"Bench bulk {'AB'[run % 2]}"] * len(chosen)) for run in range(BULK_RUNS + 1)][1:]
     server_ms = [line["ms"] for line in server.log_lines()[before:]][1:]
+    raw = _raw_bulk([email.lower() for email, _title in chosen])
     upsert([title for _email, title in chosen])  # the original titles back
-    rows = len(chosen)
-    return [summarize("API bulk upsert by email (1,000 a request)", "http server", database, rows, server_ms,
-                      per_op=rows, peak_mb=server.peak_rss_mb()),
-            summarize("API bulk upsert by email (1,000 a request)", "http client", database, rows, samples,
-                      per_op=rows)]
+    rows, name = len(chosen), "API bulk upsert by email (1,000 a request)"
+    results = [summarize(name, "http server", database, rows, server_ms, per_op=rows, peak_mb=server.peak_rss_mb()),
+               summarize(name, "http client", database, rows, samples, per_op=rows)]
+    return [*results, _baseline_of(results, summarize(name, "raw SQL", database, rows, raw, per_op=rows))]
+
+
+def _raw_bulk(emails: list[str]) -> list[float]:
+    """The bulk upsert's floor: one UPDATE of the contacts' title and time, found by email (after a warm-up)."""
+    table, links = Contact._meta.db_table, EmailAddress._meta.db_table
+    marks = ", ".join(["%s"] * len(emails))
+    sql = (f"UPDATE {table} SET job_title = %s, updated_at = %s WHERE id IN (SELECT contact_id FROM {links} "  # noqa: S608
+           f"WHERE workspace_id = %s AND LOWER(email) IN ({marks}))")  # names from model metadata, values bound
+    workspace_id, samples = bench_workspace().pk, []
+    for run in range(BULK_RUNS + 1):
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [f"Bench bulk {'AB'[run % 2]}", timezone.now(), workspace_id, *emails])
+            assert cursor.rowcount == len(emails), cursor.rowcount
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples[1:]
 
 
 def _sync(ctx, database: str) -> Result:
@@ -182,11 +278,14 @@ def api_suite(ctx, size, database: str, log_dir: Path) -> list[Result]:
         with Server(log_dir / f"server-api-{database}.log", **SERVER) as server:
             client = Client(server.port, secret)
             try:
+                statements = _statements(secret, path) if {"list", "throughput"} & set(PARTS) else []
                 if "list" in PARTS:
-                    results += _list(server, client, database, path)
+                    listed = _list(server, client, database, path)
+                    results += [*listed, _raw_list(statements, database, listed)]
                 if "throughput" in PARTS:
-                    results.append(_throughput(server, secret, database, path,
-                                               min(THROUGHPUT_SECONDS, 3) if size.quick else THROUGHPUT_SECONDS))
+                    seconds = min(THROUGHPUT_SECONDS, 3) if size.quick else THROUGHPUT_SECONDS
+                    driven = _throughput(server, secret, database, path, seconds)
+                    results += [driven, _raw_throughput(statements, database, seconds, driven)]
                 if "bulk" in PARTS:
                     results += _bulk(server, client, database)
             finally:
