@@ -8,6 +8,7 @@ from clientela.registry.entities import all_entities
 
 from . import openapi, problems, throttle
 from .auth import BrowserSessionAuth, TokenAuth
+from .renderers import OrjsonRenderer
 from .resources import entity_router
 
 DESCRIPTION = """The records of one workspace. Send `Authorization: Bearer <token>`; create a token with
@@ -31,7 +32,7 @@ class ClientelaApi(NinjaAPI):
 
 def build_api() -> NinjaAPI:
     api = ClientelaApi(title="Clientela API", version="1", description=DESCRIPTION, urls_namespace="api",
-                   docs_decorator=openapi.for_caller,
+                   docs_decorator=openapi.for_caller, renderer=OrjsonRenderer(),
                    auth=[throttle.refuse_limited_ip, TokenAuth(), BrowserSessionAuth(), throttle.count_unauthenticated],
                    throttle=[throttle.TokenRateThrottle()])
     problems.install(api)

@@ -4,7 +4,6 @@ Handlers are thin: the access decision (`clientela.security.access`), the list s
 record services do the work, exactly as for the web pages.
 """
 
-import json
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,6 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.renderers import JSONRenderer
 
 from clientela.registry import services
 from clientela.registry.entities import Entity
@@ -40,6 +38,7 @@ from .problems import (
     TooLarge,
     ValidationProblem,
 )
+from .renderers import OrjsonRenderer, json_bytes
 from .representation import output_names, record_out, records_out
 from .schemas import BulkResponse, FieldsParams, schemas_of
 
@@ -141,9 +140,9 @@ def _bulk_response(data: dict) -> HttpResponse:
 
 
 def json_response(data: dict) -> HttpResponse:
-    """`data`, already in its response schema's shape, written as ninja's renderer writes it."""
-    return HttpResponse(json.dumps(data, cls=JSONRenderer.encoder_class),
-                        content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}")
+    """`data`, already in its response schema's shape, written as the API's renderer writes it."""
+    return HttpResponse(json_bytes(data),
+                        content_type=f"{OrjsonRenderer.media_type}; charset={OrjsonRenderer.charset}")
 
 
 def _with_etag(response: HttpResponse, data: dict, record) -> dict:
