@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.utils import translation
 from django_tasks import task
 
 
@@ -12,7 +14,8 @@ def import_job_run(job_id: str) -> None:
     job = ImportJob.unscoped.select_related("workspace", "created_by").get(pk=job_id)
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.UNDONE):
         return
-    with use_workspace(job.workspace):
+    # the problems and reasons the job stores are read by the person who started it, in their language
+    with use_workspace(job.workspace), translation.override(job.created_by.language or settings.LANGUAGE_CODE):
         try:
             if not job.total:
                 import_count(job)
