@@ -9,6 +9,7 @@ descending, the same on every database.
 import base64
 import binascii
 import json
+from datetime import datetime, time
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,6 +21,16 @@ from clientela.registry.entities import Entity
 from .problems import BadRequest
 
 _KEY = "_cursor_{}"
+
+
+class _ExactEncoder(DjangoJSONEncoder):
+    """Times to the microsecond, as stored: Django's encoder cuts them to milliseconds, and a cursor cut so
+    skipped (descending) or repeated (ascending) the records saved within the same millisecond."""
+
+    def default(self, o):
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def _resolve(model, path: str):
@@ -66,7 +77,7 @@ class Keyset:
 
     def cursor(self, row) -> str:
         values = [getattr(row, _KEY.format(i)) for i in range(len(self.paths) - 1)] + [row.pk]
-        raw = json.dumps({"s": self.sort, "k": values}, cls=DjangoJSONEncoder, separators=(",", ":"))
+        raw = json.dumps({"s": self.sort, "k": values}, cls=_ExactEncoder, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     def _after(self, path: str, nullable: bool, value) -> Q:

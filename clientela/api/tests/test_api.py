@@ -1,11 +1,13 @@
 """The REST API under /api/v1: records of the token's workspace, with its user's role, nothing else."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clientela.customers.models import Contact
 from clientela.customers.tests import factories
@@ -585,3 +587,21 @@ def test_null_characters_in_list_parameters_are_a_400_problem(admin_api, lucia):
 def test_an_absurd_offset_is_refused_as_bad_input_not_a_server_error(admin_api):
     response = admin_api.get("/api/v1/companies", {"offset": "1070939783463969488896", "sort": "industry"})
     assert response.status_code in (400, 422) and response["Content-Type"] == PROBLEM
+
+
+@pytest.mark.parametrize("sort", ["-updated_at", "updated_at"])
+def test_cursor_pages_keep_records_saved_within_the_same_millisecond(admin_api, acme, sort):
+    admin, moment = acme.users["admin"], timezone.now().replace(microsecond=123000)
+    with use_workspace(acme):
+        made = [factories.contact(admin, first=f"C{i}") for i in range(6)]
+        for i, contact in enumerate(made):  # a bulk write or an import stamps many records within a millisecond
+            stamp = moment + timedelta(microseconds=i * 100)
+            Contact.objects.filter(pk=contact.pk).update(updated_at=stamp, created_at=stamp)
+    seen, params = [], {"sort": sort, "limit": 2}
+    for _ in range(10):
+        page = admin_api.get("/api/v1/contacts", params).json()
+        seen += [row["id"] for row in page["results"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert sorted(seen) == sorted(str(contact.pk) for contact in made)
