@@ -4,11 +4,14 @@ Each entity gets a table (id, data JSON, updated_at, dirty, base JSON). `base` i
 of the last sync; a local edit changes `data`, sets `dirty = 1` and `updated_at` to the edit time. A push
 sends, per record, the fields that differ from `base` with PATCH; when the server changed the same field
 since the last sync, the later write wins (the local edit time against the server's `updated_at`) and
-the field is listed in the conflict report.
+the field is listed in the conflict report. The PATCH carries the ETag of the copy it was compared with,
+so a change made on the server in between is not overwritten: the record is read and compared again.
+Past the token's rate limit (429) the client waits as long as `Retry-After` says, then goes on.
 """
 
 import json
 import sqlite3
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,10 +20,15 @@ from datetime import UTC, datetime
 
 PAGE_SIZE = 500
 SERVER_KEYS = {"id", "created_at", "updated_at"}
+RATE_RETRIES = 10  # 429 answers in a row before giving up
+LONGEST_WAIT = 120  # seconds, whatever Retry-After says
+PUSH_ATTEMPTS = 3  # a record changed on the server between reading and writing it is read again
 
 
 class SyncError(Exception):
-    pass
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -33,22 +41,30 @@ class Report:
 
 
 class SyncClient:
-    def __init__(self, url: str, token: str, path: str):
+    def __init__(self, url: str, token: str, path: str, sleep=time.sleep):
         self.url = url.rstrip("/")
         self.token = token
+        self.sleep = sleep
         self.db = sqlite3.connect(path)
         self.db.execute("CREATE TABLE IF NOT EXISTS _sync_state (key TEXT PRIMARY KEY, value TEXT)")
 
-    def _call(self, method: str, path: str, body: dict | None = None) -> dict:
-        request = urllib.request.Request(  # noqa: S310 - the server address the user gave
-            self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
-                     "Accept": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                return json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            raise SyncError(f"{method} {path}: HTTP {exc.code} {exc.read()[:300].decode('utf-8', 'replace')}") from exc
+    def _call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple:
+        """(the answer's JSON, its headers); waits out the rate limit."""
+        for attempt in range(RATE_RETRIES + 1):
+            request = urllib.request.Request(  # noqa: S310 - the server address the user gave
+                self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+                         "Accept": "application/json", **(headers or {})})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                    return json.loads(response.read() or b"{}"), response.headers
+            except urllib.error.HTTPError as exc:
+                if exc.code == 429 and attempt < RATE_RETRIES:
+                    self.sleep(_retry_after(exc.headers.get("Retry-After")))
+                    continue
+                raise SyncError(f"{method} {path}: HTTP {exc.code} {exc.read()[:300].decode('utf-8', 'replace')}",
+                                exc.code) from exc
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def _table(self, entity: str) -> str:
         if not entity.replace("_", "").isalnum():
@@ -72,7 +88,7 @@ class SyncClient:
         cursor = self._state("cursor")
         while True:
             query = urllib.parse.urlencode({"cursor": cursor, "limit": PAGE_SIZE})
-            page = self._call("GET", f"/api/v1/sync?{query}")
+            page, _headers = self._call("GET", f"/api/v1/sync?{query}")
             for change in page["changes"]:
                 self._apply(change, report)
             cursor = self._state("cursor", page["cursor"])
@@ -106,33 +122,51 @@ class SyncClient:
         for entity in self._tables():
             rows = self.db.execute(f'SELECT id, data, updated_at, base FROM "{entity}" WHERE dirty = 1').fetchall()  # noqa: S608
             for record_id, data, edited_at, base in rows:
-                try:
-                    self._push_one(entity, record_id, json.loads(data), edited_at, json.loads(base or "{}"), report)
-                except SyncError as exc:
-                    report.problems.append(str(exc))
-        self.db.commit()
+                for attempt in range(PUSH_ATTEMPTS):
+                    try:
+                        self._push_one(entity, record_id, json.loads(data), edited_at, json.loads(base or "{}"),
+                                       report)
+                    except SyncError as exc:
+                        if exc.status == 412 and attempt + 1 < PUSH_ATTEMPTS:
+                            continue  # changed on the server since it was read: compare again
+                        report.problems.append(str(exc))
+                    break
+                self.db.commit()  # pushed records stay pushed if a later one stops the run
 
     def _push_one(self, entity: str, record_id: str, local: dict, edited_at: str | None, base: dict,
                   report: Report) -> None:
-        server = self._call("GET", f"/api/v1/{entity}/{record_id}")
+        server, headers = self._call("GET", f"/api/v1/{entity}/{record_id}")
         local_time = _parse(edited_at) or datetime.now(UTC)
         server_time = _parse(server.get("updated_at"))
-        changed = {}
+        changed, conflicts = {}, []
         for name, value in local.items():
             if name in SERVER_KEYS or value == base.get(name):
                 continue
             if server.get(name) != base.get(name) and server.get(name) != value:
                 winner = "local" if server_time is None or local_time >= server_time else "server"
-                report.conflicts.append({"entity": entity, "id": record_id, "field": name, "base": base.get(name),
-                                         "server": server.get(name), "local": value, "kept": winner})
+                conflicts.append({"entity": entity, "id": record_id, "field": name, "base": base.get(name),
+                                  "server": server.get(name), "local": value, "kept": winner})
                 if winner == "server":
                     continue
             changed[name] = value
-        fresh = self._call("PATCH", f"/api/v1/{entity}/{record_id}", changed) if changed else server
+        fresh = server
+        if changed:
+            etag = headers.get("ETag")
+            fresh, _headers = self._call("PATCH", f"/api/v1/{entity}/{record_id}", changed,
+                                         {"If-Match": etag} if etag else None)
+        report.conflicts += conflicts  # once written: a record read again (412) is compared again
         stored = json.dumps(fresh)
         self.db.execute(f'UPDATE "{entity}" SET data = ?, base = ?, updated_at = ?, dirty = 0 WHERE id = ?',  # noqa: S608
                         (stored, stored, fresh.get("updated_at"), record_id))
         report.pushed += bool(changed)
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds to wait before calling again: the server's Retry-After (seconds), within reason."""
+    try:
+        return min(max(float(value), 1.0), LONGEST_WAIT)
+    except (TypeError, ValueError):
+        return 5.0
 
 
 def _parse(text: str | None) -> datetime | None:

@@ -20,7 +20,11 @@ class Command(BaseCommand):
                 client.push(report)
             client.pull(report)
         except (SyncError, OSError) as exc:
+            self._report(report)  # what was done before the stop, conflicts included
             raise CommandError(str(exc)) from exc
+        self._report(report)
+
+    def _report(self, report: Report) -> None:
         self.stdout.write(f"pulled {report.pulled} upserts, {report.deleted} deletes; pushed {report.pushed} records")
         for conflict in report.conflicts:
             self.stdout.write(
