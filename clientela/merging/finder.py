@@ -8,12 +8,10 @@ their neighbours in sorted order (a window), so the work grows with the number o
 with its square.
 """
 
-import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import lru_cache
 from itertools import combinations
 
 from django.db.models import CharField
@@ -21,15 +19,13 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from clientela.security import access
-from clientela.transfer.text import fold
+from clientela.transfer.text import comparable_name, fold
 
 EXACT_SCORES = {"email": 95, "phone": 90}
 WINDOW = 4  # neighbours each name is compared with in a big bucket, in each of the two sort orders
 MAX_BLOCK = 25  # a key shared by more records is a switchboard or an info@ address, not one person
 MAX_GROUPS = 5000
 PREFILTER = 0.6  # shared-bigram (Dice) share below which two names are not compared further
-_COMPANY_SUFFIX = re.compile(r"\b(s ?l ?u?|s ?a|s ?c|s ?coop|inc|ltd|llc|gmbh|corp|co|sas|sarl|bv|plc)$")
-_PUNCTUATION = re.compile(r"[^\w ]+")
 
 
 def rule_label(rule: str) -> str:
@@ -60,20 +56,6 @@ def name_fields(entity) -> tuple[str, ...]:
 def _inline(entity, name):
     """The per-user entity's inline, or None when the entity has none or the user's role hides it."""
     return next((inline for inline in entity.inlines if inline.name == name), None)
-
-
-@lru_cache(maxsize=200_000)
-def _fold_word(word: str) -> str:
-    """One word folded, punctuation dropped; cached, as names repeat words ("José", "García")."""
-    return _PUNCTUATION.sub(" ", _fold(word))
-
-
-def _comparable(name: str, company: bool) -> str:
-    """Folded, punctuation dropped, words sorted ("Álvarez, José" = "José Álvarez"); legal suffixes off."""
-    words = " ".join(_fold_word(w) for w in name.split()).split()
-    if company:
-        words = _COMPANY_SUFFIX.sub("", " ".join(words)).split()
-    return " ".join(sorted(words))
 
 
 class _Pairs:
@@ -177,7 +159,7 @@ def find_duplicates(user, entity, threshold: int) -> list[Group]:
     is_company_like = fields == ("name",)
     names: dict[str, str] = {}
     for key, *parts in visible.values_list("_key", *fields).iterator(chunk_size=5000):
-        names[key] = _comparable(" ".join(p or "" for p in parts), is_company_like) if fields else ""
+        names[key] = comparable_name(" ".join(p or "" for p in parts), is_company_like) if fields else ""
     pairs = _Pairs(threshold)
     for rule, inline_name, column in (("email", "emails", "email"), ("phone", "phones", "number")):
         blocks: dict[str, set] = defaultdict(set)

@@ -1,23 +1,37 @@
-"""Duplicate keys: exact email, normalised phone, and folded name with company or city.
+"""Duplicate keys: exact email, normalised phone, and name with company or city.
 
 One index holds the keys of the workspace's records and of the rows already taken from the file;
-`find` returns what a row matches and by which rule.
+`find` returns what a row matches and by which rule. Names are compared as the duplicate finder compares
+them (`text.comparable_name`: accents, case, punctuation, word order and a company's legal form ignored).
+A row that matches no key exactly is then compared with the records at the same company or in the same
+city (companies: with every company) whose names share a word with its own: a `difflib` similarity at or
+above the workspace's threshold is a duplicate too ("similar name"). Rows of the file are matched with
+one another by exact keys only: keeping every row's words for that would cost more memory than a
+million-row file is allowed.
 """
 
 from array import array
+from collections import defaultdict
+from difflib import SequenceMatcher
 
 from django.utils.translation import gettext as _
 
-from .text import fold
+from .text import comparable_name, fold
+
+CANDIDATES = 60  # records a name is compared with, at most, taken from its rarest words first
 
 
 def _inline(entity, name):
     return next((inline for inline in entity.inlines if inline.name == name), None)
 
 
+def _name_fields(entity) -> tuple[str, ...]:
+    return ("first_name", "last_name") if "first_name" in entity.form_class.base_fields else ("name",)
+
+
 def name_of(values: dict, entity) -> str:
-    fields = ("first_name", "last_name") if "first_name" in entity.form_class.base_fields else ("name",)
-    return fold(" ".join(str(values.get(f) or "") for f in fields))
+    return comparable_name(" ".join(str(values.get(f) or "") for f in _name_fields(entity)),
+                           company=entity.key == "companies")
 
 
 def row_keys(entity, values: dict) -> list[tuple[str, str]]:
@@ -30,9 +44,10 @@ def row_keys(entity, values: dict) -> list[tuple[str, str]]:
     name = name_of(values, entity)
     if name:
         if values.get("affiliations.company_name"):
-            keys.append(("name_company", f"{name}|{fold(values['affiliations.company_name'])}"))
+            company = comparable_name(str(values["affiliations.company_name"]), company=True)
+            keys.append(("name_company", f"{name}|{company}"))
         if values.get("addresses.city"):
-            keys.append(("name_city", f"{name}|{fold(values['addresses.city'])}"))
+            keys.append(("name_city", f"{name}|{fold(str(values['addresses.city']))}"))
         if entity.key == "companies":
             keys.append(("name", name))
     return keys
@@ -40,7 +55,9 @@ def row_keys(entity, values: dict) -> list[tuple[str, str]]:
 
 def rule_label(rule: str) -> str:
     return {"email": _("same email"), "phone": _("same phone"), "name_company": _("same name and company"),
-            "name_city": _("same name and city"), "name": _("same name")}[rule]
+            "name_city": _("same name and city"), "name": _("same name"),
+            "similar_name_company": _("similar name, same company"),
+            "similar_name_city": _("similar name, same city"), "similar_name": _("similar name")}[rule]
 
 
 class RowNumbers:
@@ -99,18 +116,26 @@ class DuplicateIndex:
     """Keys are kept as their hash: a million rows' keys then fit in a fraction of the memory. Within one
     process the hash is stable, and a 64-bit collision between two different keys is vanishingly rare."""
 
-    def __init__(self):
+    def __init__(self, threshold: int = 100):
         self.records: dict[int, str] = {}  # hash((rule, key)) -> record id in the database
         self.rows = RowNumbers()  # hash((rule, key)) -> earlier row number in the file
+        self.threshold = threshold / 100  # similarity of names; 1: identical names only
+        # (rule, block, word) -> [(name, record id)] of the database's records: a company, a city or "" (companies)
+        self.similar: dict[tuple, list] = defaultdict(list)
+        self.claimed: set[str] = set()
+        self._matcher = SequenceMatcher(autojunk=False)
 
     def load(self, entity) -> "DuplicateIndex":
-        """Keys of the workspace's (not trashed) records of the entity."""
+        """Keys of the workspace's (not trashed) records of the entity, with the workspace's name threshold."""
+        from clientela.merging.selectors import name_threshold
+
+        self.threshold = name_threshold() / 100
         model = entity.model
         names: dict[str, str] = {}
-        fields = ("first_name", "last_name") if "first_name" in entity.form_class.base_fields else ("name",)
-        for pk, *parts in model.objects.values_list("pk", *fields).iterator(chunk_size=5000):
-            names[str(pk)] = fold(" ".join(p or "" for p in parts))
-            if entity.key == "companies":
+        company = entity.key == "companies"
+        for pk, *parts in model.objects.values_list("pk", *_name_fields(entity)).iterator(chunk_size=5000):
+            names[str(pk)] = comparable_name(" ".join(p or "" for p in parts), company=company)
+            if company:
                 self._record(("name", names[str(pk)]), str(pk))
         for rule, inline_name, column in (("email", "emails", "email"), ("phone", "phones", "number")):
             inline = _inline(entity, inline_name)
@@ -130,11 +155,43 @@ class DuplicateIndex:
                     chunk_size=5000):
                 name = names.get(str(owner_id))
                 if name and value:
-                    self._record((rule, f"{name}|{fold(value)}"), str(owner_id))
+                    block = comparable_name(value, company=True) if rule == "name_company" else fold(value)
+                    self._record((rule, f"{name}|{block}"), str(owner_id))
         return self
 
     def _record(self, key: tuple[str, str], record_id: str) -> None:
         self.records.setdefault(hash(key), record_id)
+        if self.threshold < 1 and key[0] in ("name", "name_company", "name_city"):
+            name, _bar, block = key[1].partition("|")
+            entry = (name, record_id)
+            for word in set(name.split()):
+                self.similar[(key[0], block, word)].append(entry)
+
+    def _similar(self, keys) -> tuple[str | None, str]:
+        """(record id, rule) of the most alike record sharing a block and a word with the row, if any is alike
+        enough. Length, then `quick_ratio` (an upper bound of the ratio) rule out most names cheaply."""
+        best, found, matcher, threshold = 0.0, (None, ""), self._matcher, self.threshold
+        for rule, key in keys:
+            if rule not in ("name", "name_company", "name_city"):
+                continue
+            name, _bar, block = key.partition("|")
+            lists = sorted((entries for word in set(name.split())
+                            if (entries := self.similar.get((rule, block, word)))), key=len)
+            seen: set[str] = set()
+            for entries in lists:
+                for other, record_id in entries:
+                    if len(seen) >= CANDIDATES:
+                        break
+                    if record_id in seen or record_id in self.claimed:
+                        continue
+                    seen.add(record_id)
+                    if 2 * min(len(name), len(other)) < threshold * (len(name) + len(other)):
+                        continue
+                    matcher.set_seqs(name, other)
+                    if matcher.quick_ratio() >= max(threshold, best) and (ratio := matcher.ratio()) >= threshold \
+                            and ratio > best:
+                        best, found = ratio, (record_id, f"similar_{rule}")
+        return found
 
     def find(self, keys) -> tuple[str | None, int | None, str]:
         """(record id, earlier row number, rule) of the first match; record first, then the file."""
@@ -145,6 +202,10 @@ class DuplicateIndex:
         for key, hashed in zip(keys, hashes, strict=True):
             if (number := self.rows.get(hashed)) is not None:
                 return None, number, key[0]
+        if self.threshold < 1:
+            record_id, rule = self._similar(keys)
+            if record_id is not None:
+                return record_id, None, rule
         return None, None, ""
 
     def add(self, keys, number: int) -> None:
@@ -153,6 +214,7 @@ class DuplicateIndex:
 
     def claim(self, created: dict[str, int]) -> None:
         """Keys of records an earlier run of this import created count as rows of the file, as before."""
+        self.claimed.update(created)
         for hashed, record_id in list(self.records.items()):
             if record_id in created:
                 del self.records[hashed]

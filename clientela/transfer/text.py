@@ -2,8 +2,11 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_PUNCTUATION = re.compile(r"[^\w ]+")
+_COMPANY_SUFFIX = re.compile(r"\b(s ?l ?u?|s ?a|s ?c|s ?coop|inc|ltd|llc|gmbh|corp|co|sas|sarl|bv|plc)$")
 
 
 def fold(value: str) -> str:
@@ -19,3 +22,18 @@ def fold(value: str) -> str:
 def header_key(value: str) -> str:
     """A column name reduced to letters and digits: "E-mail" and "email" are the same column."""
     return _NON_WORD.sub("", fold(value))
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    """One word folded, punctuation dropped; cached, as names repeat words ("José", "García")."""
+    return _PUNCTUATION.sub(" ", fold(word))
+
+
+def comparable_name(name: str, company: bool = False) -> str:
+    """A name as duplicate rules compare it: folded, punctuation dropped, words sorted ("Álvarez, José" =
+    "José Álvarez"); for a company, the legal form off ("Aceites del Sur S.L." = "Aceites del Sur SL")."""
+    words = " ".join(_fold_word(w) for w in name.split()).split()
+    if company:
+        words = _COMPANY_SUFFIX.sub("", " ".join(words)).split()
+    return " ".join(sorted(words))
