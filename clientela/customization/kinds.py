@@ -47,9 +47,18 @@ class LookupFormField(forms.CharField):
         return str(found[0])
 
 
-def _bounds(definition: FieldDefinition) -> dict:
-    return {k: v for k, v in (("min_value", definition.min_value), ("max_value", definition.max_value))
-            if v is not None}
+# Whole numbers beyond ±(2**53 - 1) are not exact in JSON readers that use doubles (JavaScript, sorting in
+# the database): stored, they would come back changed.
+SAFE_INTEGER = 2 ** 53 - 1
+
+
+def _bounds(definition: FieldDefinition, whole: bool = False) -> dict:
+    bounds = {k: v for k, v in (("min_value", definition.min_value), ("max_value", definition.max_value))
+              if v is not None}
+    if whole:
+        bounds["min_value"] = max(bounds.get("min_value", -SAFE_INTEGER), -SAFE_INTEGER)
+        bounds["max_value"] = min(bounds.get("max_value", SAFE_INTEGER), SAFE_INTEGER)
+    return bounds
 
 
 def options(definition: FieldDefinition, include_inactive: bool = False) -> list[tuple[str, str]]:
@@ -67,7 +76,7 @@ def form_field(definition: FieldDefinition, resolve_lookup=None) -> forms.Field:
     if kind == FieldKind.LONG_TEXT:
         return forms.CharField(max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     if kind == FieldKind.INTEGER:
-        return forms.IntegerField(**_bounds(definition), **common)
+        return forms.IntegerField(**_bounds(definition, whole=True), **common)
     if kind in (FieldKind.DECIMAL, FieldKind.CURRENCY, FieldKind.PERCENT):
         places = 2 if kind == FieldKind.CURRENCY else 4
         return forms.DecimalField(max_digits=18, decimal_places=places, **_bounds(definition), **common)
