@@ -1,4 +1,6 @@
-"""Outgoing HTTP for webhooks, refusing private addresses (SSRF) unless the workspace setting allows them.
+"""Outgoing HTTP for webhooks, refusing private addresses (SSRF) unless the server's administrator allows them
+(`WEBHOOKS_ALLOW_PRIVATE`): a setting of the installation, not of a workspace, as a workspace's admin must not
+be able to reach the network the server runs in.
 
 The host is resolved once, checked, and the connection is made to that checked address (HTTPS still
 verifies the certificate for the host name), so a DNS answer that changes between the check and the
