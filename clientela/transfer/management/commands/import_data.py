@@ -1,12 +1,14 @@
+import csv
 import json
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from clientela.common.spreadsheets import neutralise
 from clientela.registry import entities
 from clientela.transfer.readers import ImportFileError
-from clientela.transfer.services import import_count, import_create, import_run
+from clientela.transfer.services import error_file, import_count, import_create, import_run
 from clientela.workspaces.models import User, Workspace
 from clientela.workspaces.scoping import use_workspace
 
@@ -30,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--all-or-nothing", action="store_true",
                             help="Write nothing at all if any row is rejected (default: import the valid rows).")
+        parser.add_argument("--errors", metavar="FILE",
+                            help="Write the rejected rows, with an errors column, to this CSV file, to fix and import "
+                                 "again.")
+        parser.add_argument("--report", metavar="FILE",
+                            help="Write what happened to every row (row, outcome, record, reasons) to this CSV file.")
 
     def handle(self, *args, **opts):
         if entities.get_or_none(opts["entity"]) is None:
@@ -66,3 +73,19 @@ class Command(BaseCommand):
             for row in job.rows.filter(action="rejected")[:20]:
                 errors = "; ".join(f"{e['field']}: {e['message']}" for e in row.errors)
                 self.stdout.write(f"  row {row.number}: {errors}")
+            if opts["errors"] and job.rejected:
+                Path(opts["errors"]).write_text(error_file(job), encoding="utf-8-sig")  # Excel reads it as UTF-8
+                self.stdout.write(f"Rejected rows written to {opts['errors']}")
+            if opts["report"]:
+                self._report(job, Path(opts["report"]))
+                self.stdout.write(f"Every row's outcome written to {opts['report']}")
+
+    def _report(self, job, path: Path) -> None:
+        labels = dict(job.rows.model.Action.choices)
+        with path.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow(["row", "outcome", "record", "reasons"])
+            for row in job.rows.order_by("number").iterator(chunk_size=5000):
+                reasons = "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"]
+                                    for e in row.errors)
+                writer.writerow([row.number, str(labels[row.action]), row.record_id or "", neutralise(reasons)])
