@@ -11,14 +11,22 @@ million-row file is allowed.
 """
 
 from array import array
-from collections import defaultdict
 from difflib import SequenceMatcher
 
 from django.utils.translation import gettext as _
 
 from .text import comparable_name, fold
 
-CANDIDATES = 60  # records a name is compared with, at most, taken from its rarest words first
+CANDIDATES = 60  # names a row's name is compared with, at most, from its least crowded neighbourhoods first
+NAME_RULES = ("name", "name_company", "name_city")
+
+
+def _near(rule: str, block: str, name: str) -> list[int]:
+    """Where alike names are looked for: at a company, all its people (few); in a city or among companies,
+    the names sharing a word's first three letters (a typo rarely hits every word)."""
+    if rule == "name_company":
+        return [hash((rule, block))]
+    return [hash((rule, block, word[:3])) for word in set(name.split())]
 
 
 def _inline(entity, name):
@@ -120,8 +128,9 @@ class DuplicateIndex:
         self.records: dict[int, str] = {}  # hash((rule, key)) -> record id in the database
         self.rows = RowNumbers()  # hash((rule, key)) -> earlier row number in the file
         self.threshold = threshold / 100  # similarity of names; 1: identical names only
-        # (rule, block, word) -> [(name, record id)] of the database's records: a company, a city or "" (companies)
-        self.similar: dict[tuple, list] = defaultdict(list)
+        # hash of a name's neighbourhood (`_near`) -> the names of the database's records in it; a name found
+        # alike gives its record through `records`, so each name is held once, without its id
+        self.similar: dict[int, list[str]] = {}
         self.claimed: set[str] = set()
         self._matcher = SequenceMatcher(autojunk=False)
 
@@ -160,36 +169,41 @@ class DuplicateIndex:
         return self
 
     def _record(self, key: tuple[str, str], record_id: str) -> None:
-        self.records.setdefault(hash(key), record_id)
-        if self.threshold < 1 and key[0] in ("name", "name_company", "name_city"):
+        hashed = hash(key)
+        if hashed in self.records:
+            return
+        self.records[hashed] = record_id
+        if self.threshold < 1 and key[0] in NAME_RULES:
             name, _bar, block = key[1].partition("|")
-            entry = (name, record_id)
-            for word in set(name.split()):
-                self.similar[(key[0], block, word)].append(entry)
+            for near in _near(key[0], block, name):
+                self.similar.setdefault(near, []).append(name)
 
     def _similar(self, keys) -> tuple[str | None, str]:
-        """(record id, rule) of the most alike record sharing a block and a word with the row, if any is alike
-        enough. Length, then `quick_ratio` (an upper bound of the ratio) rule out most names cheaply."""
+        """(record id, rule) of the most alike record near the row's name, if any is alike enough. Length, then
+        `quick_ratio` (an upper bound of the ratio) rule out most names cheaply."""
         best, found, matcher, threshold = 0.0, (None, ""), self._matcher, self.threshold
         for rule, key in keys:
-            if rule not in ("name", "name_company", "name_city"):
+            if rule not in NAME_RULES:
                 continue
-            name, _bar, block = key.partition("|")
-            lists = sorted((entries for word in set(name.split())
-                            if (entries := self.similar.get((rule, block, word)))), key=len)
+            name, bar, block = key.partition("|")
+            lists = sorted((names for near in _near(rule, block, name) if (names := self.similar.get(near))),
+                           key=len)
             seen: set[str] = set()
-            for entries in lists:
-                for other, record_id in entries:
+            for names in lists:
+                for other in names:
                     if len(seen) >= CANDIDATES:
                         break
-                    if record_id in seen or record_id in self.claimed:
+                    if other in seen:
                         continue
-                    seen.add(record_id)
+                    seen.add(other)
                     if 2 * min(len(name), len(other)) < threshold * (len(name) + len(other)):
                         continue
                     matcher.set_seqs(name, other)
-                    if matcher.quick_ratio() >= max(threshold, best) and (ratio := matcher.ratio()) >= threshold \
-                            and ratio > best:
+                    if matcher.quick_ratio() < max(threshold, best) or (ratio := matcher.ratio()) < threshold \
+                            or ratio <= best:
+                        continue
+                    record_id = self.records.get(hash((rule, f"{other}{bar}{block}")))
+                    if record_id is not None and record_id not in self.claimed:
                         best, found = ratio, (record_id, f"similar_{rule}")
         return found
 

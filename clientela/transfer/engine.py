@@ -19,7 +19,7 @@ from clientela.workspaces.selectors import workspace_members
 from .duplicates import DuplicateIndex, row_keys, rule_label
 from .fastpath import FastForm
 from .normalise import Converter
-from .text import fold
+from .text import company_key, fold
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
 
@@ -29,6 +29,7 @@ class Options:
     on_duplicate: str = SKIP
     region: str = ""  # default country for phone numbers
     date_order: str = ""  # dmy / mdy / ymd; detected when empty
+    decimal_mark: str = ""  # "," or "."; detected per column when empty
     batch_size: int = 2000
 
 
@@ -47,6 +48,7 @@ class Outcome:
     children: list = field(default_factory=list)  # (inline name, child instance)
     company_name: str = ""
     company_role: str = ""
+    company_primary: bool = True
 
 
 def _shown(form) -> dict:
@@ -74,6 +76,14 @@ def _json(value):
         value, str | int | float | bool | list | dict) else value
 
 
+def field_values(record, fields, tagged: bool) -> dict:
+    """The values of `fields` as stored in ImportRow.previous: JSON-safe by attname, tags as sorted names."""
+    values = {f.attname: _json(getattr(record, f.attname)) for f in fields}
+    if tagged:
+        values["tags"] = sorted(record.tags.values_list("name", flat=True))
+    return values
+
+
 class Importer:
     """Decides and writes one batch at a time; `entity` is the importing user's view (`entity_for`)."""
 
@@ -98,7 +108,8 @@ class Importer:
             form_field = self._form_field(target)
             order = (date_orders or {}).get(target) or options.date_order or "dmy"
             self.converters[target] = Converter(form_field, target=target, date_order=order, region=options.region,
-                                                model_choices=self._model_choices(target))
+                                                model_choices=self._model_choices(target),
+                                                decimal_mark=options.decimal_mark)
         self._blanks: dict = {}
         members = list(workspace_members())
         self._cache_owner_choices(members)
@@ -118,7 +129,7 @@ class Importer:
             company_model = self.inlines["affiliations"].formset.model._meta.get_field("company").related_model
             self.company_model = company_model
             for pk, name in company_model.objects.values_list("pk", "name").iterator(chunk_size=5000):
-                self.companies.setdefault(fold(name), str(pk))
+                self.companies.setdefault(company_key(name), str(pk))
 
     def _cache_owner_choices(self, members) -> None:
         """The shared form checks owners against the members read once, not with a query per row."""
@@ -235,9 +246,13 @@ class Importer:
         outcome = Outcome(number, "updated" if instance else "created", form=form, children=children,
                           record=form.instance)
         company = values.get("affiliations.company_name", "")
+        links = self._company_links(instance) if company else {}
+        if self.companies.get(company_key(company)) in links:
+            company = ""  # linked to it already
         if company:
+            outcome.company_primary = not any(links.values())
             outcome.company_name, outcome.company_role = company[:200], values.get("affiliations.role", "")[:120]
-            if fold(company) not in self.companies and not self.can_create_companies:
+            if company_key(company) not in self.companies and not self.can_create_companies:
                 errors.append({"field": _("Company"), "message": _(
                     "There is no company named “%(name)s” and you may not create companies.") % {"name": company}})
         if errors:
@@ -251,6 +266,13 @@ class Importer:
             return {}
         return {name: {self._child_key(name, row) for row in getattr(instance, name).all()}
                 for name in self.inlines if name != "affiliations"}
+
+    def _company_links(self, instance) -> dict[str, bool]:
+        """The companies the record is linked to: {company id: primary link}."""
+        if instance is None or "affiliations" not in self.inlines:
+            return {}
+        return {str(company): primary for company, primary in
+                instance.affiliations.values_list("company_id", "is_primary")}
 
     @staticmethod
     def _child_key(name: str, row) -> str:
@@ -289,10 +311,10 @@ class Importer:
                 if outcome.action == "updated":  # what undo removes; a created record goes as a whole
                     outcome.related.setdefault(name, []).append(str(child.pk))
             if outcome.company_name:
-                company_id = company_ids[fold(outcome.company_name)]
+                company_id = company_ids[company_key(outcome.company_name)]
                 affiliation = self.blank(self.inlines["affiliations"].formset.model,
                     workspace_id=workspace.pk, contact_id=outcome.record_id, company_id=company_id,
-                    role=outcome.company_role, is_primary=True)
+                    role=outcome.company_role, is_primary=outcome.company_primary)
                 affiliation.created_at = affiliation.updated_at = now
                 affiliations.append((outcome.action, affiliation))
                 if outcome.action == "updated":
@@ -312,18 +334,23 @@ class Importer:
         self._history(new_records, "record.created", FieldChange.Action.CREATED)
 
     def _update(self, outcome: Outcome) -> None:
+        """Save the record and keep, for undo, the fields it changed: their value before and the one written
+        (as read back, so undo compares like with like), so undo leaves alone a field edited since."""
         form = outcome.form
-        stored = type(form.instance).objects.get(pk=form.instance.pk)
-        outcome.previous = {f.attname: _json(getattr(stored, f.attname)) for f in stored._meta.concrete_fields
-                            if f.name in form.fields and f.editable}
-        if "tags" in form.fields and hasattr(stored, "tags"):
-            outcome.previous["tags"] = list(stored.tags.values_list("name", flat=True))
+        model = type(form.instance)
+        fields = [f for f in model._meta.concrete_fields if f.name in form.fields and f.editable]
+        tagged = "tags" in form.fields and hasattr(model, "tags")
+        before = field_values(model.objects.get(pk=form.instance.pk), fields, tagged)
         record_services.record_save(entity=self.entity, form=form, formsets=(), by=self.user)
+        after = field_values(model.objects.get(pk=form.instance.pk), fields, tagged)
+        changed = [key for key, value in after.items() if before[key] != value]
+        outcome.previous = {"before": {key: before[key] for key in changed},
+                            "after": {key: after[key] for key in changed}}
 
     def _companies_for(self, outcomes: list[Outcome], now) -> dict[str, str]:
         missing: dict[str, object] = {}
         for outcome in outcomes:
-            key = fold(outcome.company_name)
+            key = company_key(outcome.company_name)
             if key not in self.companies and key not in missing:
                 missing[key] = self.company_model(workspace=self.workspace, name=outcome.company_name,
                                                   owner=self.user, created_by=self.user, updated_by=self.user)

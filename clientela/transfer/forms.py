@@ -5,6 +5,10 @@ from .models import ImportMapping
 
 ENCODINGS = [("", _("Detect")), ("utf-8", "UTF-8"), ("utf-16", "UTF-16"), ("cp1252", "Windows-1252"),
              ("latin-1", "Latin-1 (ISO-8859-1)")]
+DELIMITERS = [("", _("Detect")), (",", _("Comma (,)")), (";", _("Semicolon (;)")), ("\t", _("Tab")),
+              ("|", _("Vertical bar (|)"))]
+DECIMAL_MARKS = [("", _("Detect from the values")), (",", _("1.234,56 (decimal comma)")),
+                 (".", _("1,234.56 (decimal point)"))]
 DUPLICATES = [("skip", _("Skip the row")), ("update", _("Update the existing record")),
               ("create", _("Create a new record anyway"))]
 DATE_ORDERS = [("", _("Detect from the values")), ("dmy", _("day/month/year")), ("mdy", _("month/day/year")),
@@ -34,4 +38,22 @@ class OptionsForm(forms.Form):
     region = forms.CharField(label=_("Default country of phone numbers"), max_length=2, required=False,
                              help_text=_("Two-letter code, e.g. ES, MX, US."))
     date_order = forms.ChoiceField(label=_("Dates"), choices=DATE_ORDERS, required=False)
+    decimal_mark = forms.ChoiceField(label=_("Numbers"), choices=DECIMAL_MARKS, required=False)
     save_as = forms.CharField(label=_("Save this mapping as"), max_length=120, required=False)
+
+
+class FileSettingsForm(forms.Form):
+    """How the file is read, shown with what was detected, to change before mapping: encoding and separator of
+    a CSV file, the sheet of an XLSX one."""
+
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS, required=False)
+    delimiter = forms.ChoiceField(label=_("Separator"), choices=DELIMITERS, required=False)
+    sheet = forms.ChoiceField(label=_("Sheet"), choices=[], required=False)
+
+    def __init__(self, *args, sheets: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sheets is None:  # a CSV file
+            del self.fields["sheet"]
+        else:
+            del self.fields["encoding"], self.fields["delimiter"]
+            self.fields["sheet"].choices = [(name, name) for name in sheets]

@@ -8,6 +8,8 @@ from django.utils import translation
 from django_countries import countries
 
 from clientela.common import phones
+from clientela.common.spreadsheets import FORMULA_STARTS
+from clientela.workspaces.scoping import current_workspace_or_none
 
 from .memo import Memo
 from .text import fold
@@ -50,19 +52,92 @@ def to_date(value: str, order: str) -> str:
         return value
 
 
-def to_decimal(value: str) -> str:
-    """"1.234,56", "1,234.56", "1234,56 €" -> "1234.56"."""
+# Countries that write a decimal comma: how "1.500" reads in a column whose other values do not tell.
+DECIMAL_COMMA_COUNTRIES = frozenset(
+    "AD AL AM AR AT AZ BA BE BG BO BR BY CL CO CR CU CZ DE DK DZ EC EE ES FI FO FR GE GL GR HR HU ID IS IT KZ "
+    "LB LT LU LV MA MD ME MK MN MZ NL NO PL PT PY RO RS RU SE SI SK TN TR UA UY UZ VE VN ZA".split())
+_NUMBER = re.compile(r"^[^\d.,]{0,4}[\d.,\s']*\d[^\d.,]{0,4}$")  # "1.500,75 €", "-2,5", "USD 1,500"
+_AMBIGUOUS = re.compile(r"^[^\d.,]{0,4}(?!0+[.,])\d{1,3}[.,]\d{3}[^\d.,]{0,4}$")  # what `_mark_in` cannot tell
+_NOT_SEPARATOR = re.compile(r"[^\d.,]")
+_THOUSANDS = {".": re.compile(r"^\d{1,3}(,\d{3})+$"), ",": re.compile(r"^\d{1,3}(\.\d{3})+$")}  # by decimal mark
+
+
+def _mark_in(digits: str) -> str:
+    """The decimal mark that digits and separators prove ("1.500,75", "2,5", "1,234,567"); "" for "1.500"
+    (fifteen hundred, or one and a half) and for what is no number ("1.2.3")."""
+    last = max(digits.rfind(","), digits.rfind("."))
+    if last < 0:
+        return ""
+    mark = digits[last]
+    other = "." if mark == "," else ","
+    if other in digits:
+        return mark if _THOUSANDS[mark].match(digits[:last]) else ""
+    if digits.count(mark) > 1:  # only a thousands separator repeats
+        return other if _THOUSANDS[other].match(digits) else ""
+    ambiguous = len(digits) - last == 4 and 0 < last <= 3 and digits[:last].strip("0")
+    return "" if ambiguous else mark
+
+
+def _number_digits(value: str) -> str:
+    """The digits and separators of a cell that reads as a number with a separator, else ""."""
+    if ("," not in value and "." not in value) or not _NUMBER.match(value):
+        return ""
+    return _NOT_SEPARATOR.sub("", value)
+
+
+def detect_decimal_mark(values) -> str:
+    """"," or "." by the majority of a column's values that show their decimal mark; "" if none does."""
+    votes = {",": 0, ".": 0, "": 0}
+    for value in values:
+        votes[_mark_in(_number_digits(value or ""))] += 1
+    return "" if votes[","] == votes["."] else max(",.", key=votes.get)
+
+
+def is_ambiguous_number(value: str) -> bool:
+    """"1.500", "1,500": how it reads depends on the decimal mark of the rest of its column."""
+    return _AMBIGUOUS.match(value) is not None
+
+
+def country_decimal_mark(country: str) -> str:
+    return ("," if country.upper() in DECIMAL_COMMA_COUNTRIES else ".") if country else ""
+
+
+class ColumnMark(str):
+    """An ambiguous cell ("1.500") carrying its column's decimal mark, as the reader found it in the file's
+    other values: a converter sees one cell at a time."""
+
+    decimal_mark = ""
+
+    def __new__(cls, value: str, mark: str):
+        cell = super().__new__(cls, value)
+        cell.decimal_mark = mark
+        return cell
+
+
+def to_decimal(value: str, mark: str = "") -> str:
+    """"1.234,56", "1,234.56", "1234,56 €" -> "1234.56"; `mark` says how to read "1.500" ("." if not given).
+
+    A value that is no number ("1.2.3") is returned as is: the form names the field and the rule.
+    """
     text = re.sub(r"[^\d,.\-]", "", value)
-    if "," in text and "." in text:
-        thousands = "." if text.rfind(",") > text.rfind(".") else ","
-        text = text.replace(thousands, "")
-    if text.count(",") == 1:
-        text = text.replace(",", ".")
-    elif text.count(",") > 1:
-        text = text.replace(",", "")
-    elif text.count(".") > 1:
-        text = text.replace(".", "")
-    return text or value
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    if not digits or "-" in digits:
+        return value
+    mark = _mark_in(digits) or mark or "."
+    whole, _mark, fraction = digits.rpartition(mark) if mark in digits else (digits, "", "")
+    readable = whole.isdigit() or _THOUSANDS[mark].match(whole) or (not whole and fraction)
+    if not readable or (fraction and not fraction.isdigit()):
+        return value
+    whole = whole.replace("," if mark == "." else ".", "") or "0"
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+
+
+def unquote(value: str) -> str:
+    """Without the ' that exports put before a formula-like cell ("'=SUM(A1)", "'+34 ..."): a fixed error
+    file, or an export, imports back as the values it came from. Any other apostrophe stays."""
+    if value[:1] == "'" and value[1:2] and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -104,8 +179,15 @@ class Converter:
     """Turns one column's text into form input for its target field; a column's values often repeat
     (cities, companies, picklists), so a distinct cell is converted once (see `Memo`)."""
 
-    def __init__(self, form_field, *, target: str, date_order: str, region: str, model_choices=()):
+    def __init__(self, form_field, *, target: str, date_order: str, region: str, model_choices=(),
+                 decimal_mark: str = ""):
+        """`decimal_mark`: the user's choice for the whole file; otherwise an ambiguous "1.500" reads as its
+        column's other values say (`ColumnMark`), and as the region's or workspace's country writes if they
+        say nothing."""
         self.field, self.target, self.date_order, self.region = form_field, target, date_order, region
+        self.decimal_mark = decimal_mark
+        workspace = current_workspace_or_none()
+        self.country_mark = country_decimal_mark(region or (workspace.default_country if workspace else ""))
         self.lookup: dict[str, str] | None = None
         name = target.split(".")[-1]
         if name == "country":
@@ -125,7 +207,8 @@ class Converter:
         return list(value) if type(value) is list else value
 
     def _convert(self, value: str):
-        value = value.strip()
+        column_mark = getattr(value, "decimal_mark", "")
+        value = unquote(value.strip()).strip()
         if not value:
             return value
         field = self.field
@@ -140,7 +223,7 @@ class Converter:
         if isinstance(field, forms.DateField):
             return to_date(value, self.date_order)
         if isinstance(field, forms.DecimalField | forms.FloatField | forms.IntegerField):
-            return to_decimal(value)
+            return to_decimal(value, self.decimal_mark or column_mark or self.country_mark)
         if isinstance(field, forms.BooleanField):
             return fold(value) in _TRUE
         return value

@@ -8,14 +8,18 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .normalise import ColumnMark, detect_decimal_mark, is_ambiguous_number
+
 DELIMITERS = ",;\t|"
 XLSX_MAGIC = b"PK\x03\x04"
 STREAM_FROM = 4 * 1024 * 1024  # bytes: bigger CSV files are decoded while read
+NUMBER_SAMPLE = 2000  # rows whose values tell each column's decimal mark
 
 
 class ImportFileError(ValidationError):
@@ -35,16 +39,43 @@ def max_bytes() -> int:
 
 
 def detect_encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 by its BOM, otherwise Windows-1252."""
+    """UTF-8 (with or without BOM), UTF-16 by its BOM or by its NUL bytes, otherwise Windows-1252."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x00" in data[:8192]:
+        return _utf16_without_bom(data) or "utf-8"  # "utf-8": binary, as `_looks_binary` says
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8"
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    """"utf-16-le" or "utf-16-be" when NUL is every other byte (mostly-ASCII text, as some exports write it
+    without a byte-order mark) and the whole file decodes cleanly to what reads as text; "" otherwise."""
+    sample = data[:8192 - 8192 % 2]
+    half = len(sample) // 2
+    for encoding, high, low in (("utf-16-le", sample[1::2], sample[0::2]),
+                                ("utf-16-be", sample[0::2], sample[1::2])):
+        if high.count(0) * 10 < half * 7 or low.count(0) * 50 > half:
+            continue
+        try:
+            _check_decodes(data, encoding)
+        except UnicodeDecodeError:
+            return ""
+        head = codecs.getincrementaldecoder(encoding)().decode(data[:64 * 1024])
+        return encoding if _plausible_text(head) else ""
+    return ""
+
+
+def _plausible_text(text: str) -> bool:
+    """No control characters but tabs and line breaks, and a first line (the column names) with something."""
+    if any(c < " " and c not in "\t\r\n" for c in text):
+        return False
+    return bool(text.split("\n", 1)[0].strip())
 
 
 def _looks_binary(data: bytes, encoding: str) -> bool:
@@ -107,11 +138,27 @@ def _clean_headers(headers: list) -> list[str]:
 def _non_blank(rows, width: int) -> Iterator[tuple[int, list[str]]]:
     number = 0
     for row in rows:
-        cells = ["" if c is None else str(c) for c in row][:width]
+        cells = ["" if c is None else c if type(c) is str else _cell(c) for c in row][:width]
         if not any(c.strip() for c in cells):
             continue
         number += 1
         yield number, cells + [""] * (width - len(cells))
+
+
+def _marked(rows, width: int, texts=lambda row: row) -> Iterator[tuple[int, list[str]]]:
+    """`_non_blank` rows, where an ambiguous number ("1.500") carries the decimal mark its column's first rows
+    show ("1.500,75", "2,5": a comma), since each cell is converted on its own (see `ColumnMark`).
+    `texts`: a raw row's cells that were typed as text (a spreadsheet's numbers show no mark)."""
+    rows = iter(rows)
+    sample = list(islice(rows, NUMBER_SAMPLE))
+    typed = [texts(row) for row in sample]
+    marks = [(index, mark) for index in range(width)
+             if (mark := detect_decimal_mark(row[index] for row in typed if index < len(row)))]
+    for number, cells in _non_blank(chain(sample, rows), width):
+        for index, mark in marks:
+            if is_ambiguous_number(cells[index]):
+                cells[index] = ColumnMark(cells[index], mark)
+        yield number, cells
 
 
 def read_csv(data: bytes, encoding: str = "", delimiter: str = "") -> Table:
@@ -142,7 +189,7 @@ def read_csv(data: bytes, encoding: str = "", delimiter: str = "") -> Table:
     except csv.Error as exc:
         raise ImportFileError(_("The file is not a valid CSV file: %(error)s"), params={"error": str(exc)},
                               code="bad_csv") from exc
-    return Table(headers, _non_blank(reader, len(headers)), encoding, delimiter)
+    return Table(headers, _marked(reader, len(headers)), encoding, delimiter)
 
 
 def xlsx_sheets(data: bytes) -> list[str]:
@@ -166,6 +213,10 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _texts(row) -> list[str]:
+    return [v if isinstance(v, str) else "" for v in row]
+
+
 def read_xlsx(data: bytes, sheet: str = "") -> Table:
     from openpyxl import load_workbook
 
@@ -176,12 +227,12 @@ def read_xlsx(data: bytes, sheet: str = "") -> Table:
                               code="bad_xlsx") from exc
     if sheet and sheet not in book.sheetnames:
         raise ImportFileError(_("There is no sheet named “%(sheet)s”."), params={"sheet": sheet}, code="no_sheet")
-    rows = (tuple(_cell(v) for v in row) for row in book[sheet or book.sheetnames[0]].iter_rows(values_only=True))
+    rows = book[sheet or book.sheetnames[0]].iter_rows(values_only=True)
     try:
-        headers = _clean_headers(list(next(rows)))
+        headers = _clean_headers([_cell(v) for v in next(rows)])
     except StopIteration as exc:
         raise ImportFileError(_("The file is empty."), code="empty_file") from exc
-    return Table(headers, _non_blank(rows, len(headers)))
+    return Table(headers, _marked(rows, len(headers), _texts))
 
 
 def read_table(data: bytes, name: str = "", *, encoding: str = "", delimiter: str = "", sheet: str = "") -> Table:

@@ -3,8 +3,11 @@
 import csv
 import io
 import time
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import timedelta
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -20,11 +23,11 @@ from clientela.security import access
 from clientela.security.audit import audit_log
 from clientela.workspaces.scoping import current_workspace, use_workspace
 
-from .engine import Importer, Options
+from .engine import Importer, Options, field_values
 from .mapping import suggest, validate_mapping
 from .models import ImportJob, ImportRow
 from .normalise import detect_date_order
-from .readers import ImportFileError, read_table
+from .readers import ImportFileError, read_table, xlsx_sheets
 
 DATE_SAMPLE = 2000
 RESUME_AFTER_SECONDS = 120  # a running job without progress for this long is taken as killed
@@ -32,6 +35,27 @@ RESUME_AFTER_SECONDS = 120  # a running job without progress for this long is ta
 
 def read_job_table(job: ImportJob):
     return _table(job)
+
+
+def job_sheets(job: ImportJob) -> list[str] | None:
+    """The sheets of the job's XLSX file; None for a CSV file."""
+    if read_job_table(job).encoding:  # only a CSV file is decoded
+        return None
+    with job.file.open("rb") as handle:
+        return xlsx_sheets(handle.read())
+
+
+def import_reread(job: ImportJob, *, user, encoding: str = "", delimiter: str = "", sheet: str = "") -> ImportJob:
+    """Read a pending job's file again another way (chosen encoding, separator or sheet) and suggest the
+    mapping for the columns it then has. Raises ImportFileError, and keeps the job as it was, if it cannot."""
+    options = {**job.options, "encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+    with job.file.open("rb") as handle:
+        table = read_table(handle.read(), job.file_name, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    entity = entity_for(user, entities.get(job.entity))
+    job.mapping = validate_mapping(entity, user, suggest(entity, user, table.headers), table.headers)
+    job.options = {**options, "encoding": encoding or table.encoding, "delimiter": delimiter or table.delimiter}
+    job.save(update_fields=["mapping", "options", "updated_at"])
+    return job
 
 
 def job_copy(job: ImportJob) -> ImportJob:
@@ -105,6 +129,7 @@ def import_run(job: ImportJob) -> ImportJob:
             return import_fail(job, "; ".join(exc.messages))
         options = Options(on_duplicate=job.options.get("on_duplicate", "skip"),
                           region=job.options.get("region", ""), date_order=job.options.get("date_order", ""),
+                          decimal_mark=job.options.get("decimal_mark", ""),
                           batch_size=int(job.options.get("batch_size", 2000)))
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error="", finished_at=None,
                                                    started_at=job.started_at or timezone.now())
@@ -254,9 +279,80 @@ def import_count(job: ImportJob) -> int:
     return total
 
 
+@dataclass
+class UndoResult:
+    """What undo left alone: fields edited after the import keep their newer value."""
+
+    kept_records: int = 0  # updated records with at least one such field
+    kept_fields: int = 0
+    field_labels: list[str] = dataclass_field(default_factory=list)  # of those fields, each once
+
+
+def _undo_values(job: ImportJob, row: ImportRow, record, fed: set[str]) -> tuple[dict, dict]:
+    """(values before the import, values it wrote where known), by attname ("tags": sorted names).
+
+    Rows stored before imports kept only what they changed hold every form field as it was, and not what
+    was written: a record untouched since the import still holds it, so everything goes back; for one
+    edited since, a field the file did not feed was left as it was by the import, so it goes back only if
+    it still is (a no-op) — a field the file fed goes back as before.
+    """
+    previous = row.previous
+    if set(previous) == {"before", "after"} and isinstance(previous["after"], dict):
+        return previous["before"], previous["after"]
+    if job.finished_at and record.updated_at <= job.finished_at:
+        return previous, {}
+    return previous, {key: value for key, value in previous.items() if key not in fed}
+
+
+def _undo_record(record, before: dict, written: dict, by) -> list[str]:
+    """Put back the values the import replaced, unless changed since; returns the attnames left alone."""
+    fields = {f.attname: f for f in record._meta.concrete_fields}
+    kept, restore = [], {}
+    for key, value in before.items():
+        if key != "tags" and key not in fields:
+            continue  # the field was removed since
+        if key in written and _current(record, fields, key) != _sorted_tags(key, written[key]):
+            kept.append(key)
+        else:
+            restore[key] = value
+    tags = restore.pop("tags", None)
+    if restore:
+        for attname, value in restore.items():
+            setattr(record, attname, fields[attname].to_python(value))
+        record.updated_by = by
+        if hasattr(record, "prepare_for_save"):
+            record.prepare_for_save()
+        record.save()
+    if tags is not None:
+        record.tags.set(record.tags.model.objects.filter(name__in=tags))
+    return kept
+
+
+def _current(record, fields: dict, key: str):
+    """A field's value now, as the import stored it (see `field_values`)."""
+    return field_values(record, [] if key == "tags" else [fields[key]], key == "tags")[key]
+
+
+def _sorted_tags(key: str, value):
+    return sorted(value) if key == "tags" and isinstance(value, list) else value  # older rows kept them unsorted
+
+
+def _fed_attnames(job: ImportJob, model) -> set[str]:
+    """The main-record fields the job's file gives values for, by attname."""
+    names = {target for target in job.mapping.values() if "." not in target}
+    found = set()
+    for name in names:
+        try:
+            found.add(model._meta.get_field(name).attname)
+        except FieldDoesNotExist:
+            found.add(name)
+    return found
+
+
 @transaction.atomic
-def import_undo(*, job: ImportJob, by) -> None:
-    """Created records go to the trash; updated records get their previous values back."""
+def import_undo(*, job: ImportJob, by) -> UndoResult:
+    """Created records go to the trash; updated records get back the values the import replaced, except
+    fields changed again since — those keep their newer value and are counted in the result."""
     from clientela.history.models import FieldChange
     from clientela.history.services import changes_record
 
@@ -281,19 +377,16 @@ def import_undo(*, job: ImportJob, by) -> None:
             FieldChange(workspace=job.workspace, entity=key, record_id=pk, action=FieldChange.Action.DELETED,
                         actor=by, batch=job.pk) for pk in ids])
     inlines = {inline.name: inline for inline in entity.inlines}
+    fed, result, labels = _fed_attnames(job, entity.model), UndoResult(), {}
     for row in job.rows.filter(action=ImportRow.Action.UPDATED):
         record = entity.model.objects.filter(pk=row.record_id).first()
         if record is None:
             continue
-        previous = dict(row.previous)
-        tags = previous.pop("tags", None)
-        for attname, value in previous.items():
-            model_field = next(f for f in record._meta.concrete_fields if f.attname == attname)
-            setattr(record, attname, model_field.to_python(value))
-        record.updated_by = by
-        record.save()
-        if tags is not None:
-            record.tags.set([t for t in record.tags.model.objects.filter(name__in=tags)])
+        kept = _undo_record(record, *_undo_values(job, row, record, fed), by)
+        if kept:
+            result.kept_records += 1
+            result.kept_fields += len(kept)
+            labels.update(dict.fromkeys(kept))
         for name, ids in row.related.items():
             if name in inlines:
                 inlines[name].formset.model.objects.filter(pk__in=ids).delete()
@@ -301,9 +394,13 @@ def import_undo(*, job: ImportJob, by) -> None:
                        action=FieldChange.Action.UPDATED, actor=by, changes={})
         emit(DomainEvent(name="record.updated", workspace_id=job.workspace_id, entity=job.entity,
                          record_id=str(record.pk), actor_id=by.pk))
+    result.field_labels = [entity.field_label(entity.model._meta.get_field(key).name) for key in labels]
     job.status, job.undone_at = ImportJob.Status.UNDONE, now
     job.save(update_fields=["status", "undone_at", "updated_at"])
-    audit_log(action="import.undone", actor=by, target=job, details={"entity": job.entity})
+    audit_log(action="import.undone", actor=by, target=job,
+              details={"entity": job.entity, "kept_records": result.kept_records,
+                       "kept_fields": result.kept_fields, "kept_field_names": list(labels)})
+    return result
 
 
 def error_file(job: ImportJob) -> str:

@@ -37,3 +37,8 @@ def comparable_name(name: str, company: bool = False) -> str:
     if company:
         words = _COMPANY_SUFFIX.sub("", " ".join(words)).split()
     return " ".join(sorted(words))
+
+
+def company_key(name: str) -> str:
+    """How an import finds a company by the name in a file: "ACEITES DEL SUR SL" is "Aceites del Sur S.L."."""
+    return comparable_name(name, company=True) or fold(name)

@@ -5,16 +5,26 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clientela.registry.views import entity_view
 from clientela.security import access
 
 from . import mapping as column_mapping
-from .forms import OptionsForm, UploadForm
+from .forms import DELIMITERS, FileSettingsForm, OptionsForm, UploadForm
 from .models import ImportJob, ImportMapping
 from .readers import ImportFileError, check_size
-from .services import error_file, import_can_resume, import_create, import_undo, job_copy, read_job_table
+from .services import (
+    error_file,
+    import_can_resume,
+    import_create,
+    import_reread,
+    import_undo,
+    job_copy,
+    job_sheets,
+    read_job_table,
+)
 from .tasks import import_job_run
 
 import_view = entity_view("import")
@@ -53,15 +63,26 @@ def import_mapping(request, entity, pk):
     if job.status != ImportJob.Status.PENDING or job.rows.exists():
         return redirect("import_job", entity.key, job.pk)
     table = read_job_table(job)
+    rereading = request.method == "POST" and "reread" in request.POST
+    reading = FileSettingsForm(request.POST if rereading else None, sheets=job_sheets(job), prefix="file",
+                               initial={k: job.options.get(k, "") for k in ("encoding", "delimiter", "sheet")})
+    if rereading and reading.is_valid():
+        try:
+            import_reread(job, user=request.user, **reading.cleaned_data)
+        except ImportFileError as exc:
+            reading.add_error(None, exc)
+        else:
+            return redirect("import_mapping", entity.key, job.pk)
     samples = []
     for _number, cells in table.rows:
         samples.append(cells)
         if len(samples) >= 3:
             break
     targets = column_mapping.targets(entity, request.user)
-    options = OptionsForm(request.POST or None, initial={"dry_run": True})
+    options = OptionsForm(request.POST if request.method == "POST" and not rereading else None,
+                          initial={"dry_run": True})
     error = ""
-    if request.method == "POST" and options.is_valid():
+    if request.method == "POST" and not rereading and options.is_valid():
         chosen = {header: request.POST.get(f"col-{index}", "") for index, header in enumerate(table.headers)}
         try:
             job.mapping = column_mapping.validate_mapping(entity, request.user, chosen, table.headers)
@@ -73,7 +94,7 @@ def import_mapping(request, entity, pk):
             data = options.cleaned_data
             job.dry_run = data["dry_run"]
             job.options.update({"on_duplicate": data["on_duplicate"], "region": data["region"].upper(),
-                                "date_order": data["date_order"],
+                                "date_order": data["date_order"], "decimal_mark": data["decimal_mark"],
                                 "all_or_nothing": data["all_or_nothing"]})
             job.save()
             if data["save_as"]:
@@ -87,7 +108,15 @@ def import_mapping(request, entity, pk):
                for index, header in enumerate(table.headers)]
     return render(request, "transfer/mapping.html", {"entity": entity, "job": job, "columns": columns,
                                                      "targets": sorted(targets.items(), key=lambda t: t[1]),
-                                                     "options": options, "error": error})
+                                                     "options": options, "error": error, "reading": reading,
+                                                     "read_as": _read_as(table, reading)})
+
+
+def _read_as(table, reading) -> dict:
+    """What the file was read as, in words: its encoding and separator, or its sheet."""
+    if "sheet" in reading.fields:
+        return {"sheet": reading.initial.get("sheet") or next(iter(reading.fields["sheet"].choices), ("", ""))[0]}
+    return {"encoding": table.encoding, "delimiter": dict(DELIMITERS).get(table.delimiter, table.delimiter)}
 
 
 @import_view
@@ -137,11 +166,19 @@ def import_errors(request, entity, pk):
 def import_undo_view(request, entity, pk):
     job = _job(request, entity, pk)
     try:
-        import_undo(job=job, by=request.user)
+        result = import_undo(job=job, by=request.user)
     except ImportFileError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The import was undone."))
+        message = _("The import was undone.")
+        if result.kept_fields:
+            message += " " + ngettext(
+                "%(records)d updated record was edited after the import: the fields changed since keep their "
+                "current value (%(fields)s).",
+                "%(records)d updated records were edited after the import: the fields changed since keep their "
+                "current value (%(fields)s).", result.kept_records) % {
+                "records": result.kept_records, "fields": ", ".join(result.field_labels)}
+        messages.success(request, message)
     return redirect("import_jobs", entity.key)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from clientela.customers.models import Contact
+from clientela.customers.models import Company, Contact
 from clientela.customers.tests import factories
 from clientela.merging.services import duplicate_settings_save
 from clientela.transfer.models import ImportRow
@@ -44,3 +44,13 @@ def test_update_by_a_similar_name_changes_that_record(in_acme, jose):
     job = run_import(in_acme.users["admin"], csv_bytes(rows), on_duplicate="update")
     jose.refresh_from_db()
     assert (job.updated, jose.job_title, Contact.objects.count()) == (1, "Gerente", 1)
+
+
+def test_a_company_written_another_way_is_linked_not_created_again(in_acme, jose):
+    rows = [["First Name", "Last Name", "Company"], ["Ana", "Ruiz", "ACEITES DEL SUR SL"],
+            ["Eva", "Gil", "Aceites del Sur, S.L."], ["Leo", "Paz", "Olivos del Norte"]]
+    job = run_import(in_acme.users["admin"], csv_bytes(rows))
+    assert job.created == 3
+    assert sorted(Company.objects.values_list("name", flat=True)) == ["Aceites del Sur S.L.", "Olivos del Norte"]
+    ana = Contact.objects.get(first_name="Ana")
+    assert ana.affiliations.get().company.name == "Aceites del Sur S.L."

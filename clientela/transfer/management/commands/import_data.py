@@ -26,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip")
         parser.add_argument("--region", default="", help="Default country of phone numbers (e.g. ES).")
         parser.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default="")
+        parser.add_argument("--decimal-mark", choices=[",", "."], default="",
+                            help="How the file writes numbers: 1.234,56 (,) or 1,234.56 (.); detected if left out.")
         parser.add_argument("--encoding", default="")
         parser.add_argument("--delimiter", default="")
         parser.add_argument("--sheet", default="")
@@ -48,7 +50,8 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         mapping = json.loads(Path(opts["mapping"]).read_text()) if opts["mapping"] else None
         options = {"on_duplicate": opts["on_duplicate"], "region": opts["region"].upper(),
-                   "date_order": opts["date_order"], "encoding": opts["encoding"], "sheet": opts["sheet"],
+                   "date_order": opts["date_order"], "decimal_mark": opts["decimal_mark"],
+                   "encoding": opts["encoding"], "sheet": opts["sheet"],
                    "delimiter": opts["delimiter"].replace("\\t", "\t"), "batch_size": opts["batch_size"],
                    "all_or_nothing": opts["all_or_nothing"]}
         with use_workspace(workspace):
