@@ -48,7 +48,7 @@ from clientela.workspaces.selectors import workspace_members
 from .binding import api_name, bind, errors_of, flatten, form_value
 from .concurrency import version_of
 from .fields import row_fields
-from .problems import ApiValidationError, _field_path
+from .problems import ApiValidationError, _field_path, pydantic_message
 from .representation import inline_values
 from .rows import update_rows
 
@@ -162,7 +162,7 @@ class BulkWrite:
             for error in exc.errors():
                 index, *loc = error.get("loc", ()) or (0,)
                 items[index].fail(_field_path(("body", "record", *loc)), error.get("type", "invalid"),
-                                  error.get("msg", ""))
+                                  pydantic_message(error))
             good = [index for index, item in enumerate(items) if item.status != "failed"]
             parsed = dict(zip(good, adapter.validate_python([records[i] for i in good]), strict=True)) if good else {}
         else:

@@ -1,18 +1,24 @@
 """Errors as RFC 9457 problem details: `application/problem+json` with a stable `type` per kind.
 
-Validation problems list every bad field as {"field", "message", "code"}; nested rows are named
-like `emails[0].email`. Messages are the ones the web forms show.
+Every problem has one shape: type, title, status, detail (when there is one), a stable `code`, and
+`errors`, a list of {"field", "message", "code"}; nested rows are named like `emails[0].email`, and a
+problem about the request as a whole has one error with field null. Messages are the ones the web
+forms show; pydantic's are replaced by translatable ones, keeping pydantic's error type as the code.
 """
 
+import json
 import math
+import re
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.parser import Parser
 
 from .throttle import RateLimited, rate_per_minute
 
@@ -30,7 +36,12 @@ TITLES = {
     "stale": _("The record changed meanwhile"),
     "bad-request": _("Bad request"),
     "too-large": _("Too much in one request"),
+    "unsupported-media-type": _("Unsupported media type"),
+    "method-not-allowed": _("Method not allowed"),
 }
+# ninja's own CSRF refusal (`APIKeyCookie`): an HttpError with this text and nothing else to tell it by.
+_NINJA_CSRF_MESSAGE = "CSRF check Failed"
+MAX_JSON_DEPTH = 32  # a bulk request is about 5 levels deep; deeper input only costs recursion
 
 
 class FieldError(Schema):
@@ -44,11 +55,12 @@ class Problem(Schema):
     title: str
     status: int
     detail: str | None = None
-    code: str | None = None
+    code: str
+    errors: list[FieldError]
 
 
 class ValidationProblem(Problem):
-    errors: list[FieldError]
+    """The same shape; kept as a name for the responses that list field errors."""
 
 
 class ApiValidationError(Exception):
@@ -76,7 +88,7 @@ class BadRequest(Exception):
 
     status = 400
 
-    def __init__(self, field: str, code: str, message):
+    def __init__(self, field: str | None, code: str, message):
         super().__init__(message)
         self.field, self.code, self.message = field, code, str(message)
 
@@ -87,15 +99,29 @@ class TooLarge(BadRequest):
     status = 413
 
 
-def problem(status: int, kind: str | None = None, detail=None, **extra) -> JsonResponse:
-    """A problem response; without `kind` the type is about:blank and the title the HTTP phrase."""
-    body = {
-        "type": f"{TYPE_PREFIX}{kind}" if kind else "about:blank",
-        "title": str(TITLES[kind]) if kind else HTTPStatus(status).phrase,
-        "status": status,
-    }
+class UnsupportedMediaType(BadRequest):
+    """A body that is not JSON (a form, XML…) sent to an endpoint that reads JSON."""
+
+    status = 415
+
+
+_KINDS_BY_STATUS = {400: "bad-request", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+                    413: "too-large", 415: "unsupported-media-type", 422: "validation", 429: "rate-limited"}
+
+
+def problem(status: int, kind: str | None = None, detail=None, *, code: str | None = None,
+            errors: list[dict] | None = None, **extra) -> JsonResponse:
+    """A problem response in the one shape: `code` defaults to the kind ("not-found" → "not_found"), and
+    without `errors` the detail (or title) is the one error, about no field in particular. Without `kind`
+    the type is about:blank and the title the HTTP phrase."""
+    title = str(TITLES[kind]) if kind else HTTPStatus(status).phrase
+    code = code or (kind.replace("-", "_") if kind else f"http_{status}")
+    body = {"type": f"{TYPE_PREFIX}{kind}" if kind else "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = str(detail)
+    body["code"] = code
+    body["errors"] = errors if errors is not None else [{"field": None, "message": body.get("detail", title),
+                                                         "code": code}]
     body.update(extra)
     return JsonResponse(body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
 
@@ -117,13 +143,73 @@ def _unauthorized(request, exc):
 
 
 def _http_error(request, exc: HttpError):
-    return problem(exc.status_code, detail=str(exc))
+    """ninja's own refusals: a body the parser refused (the cause is ours), the CSRF check, anything else."""
+    if isinstance(exc.__cause__, BadRequest):
+        return _bad_request(request, exc.__cause__)
+    if exc.status_code == 403 and str(exc) == _NINJA_CSRF_MESSAGE:
+        return problem(403, "forbidden", _("The CSRF token is missing or wrong. A browser session must send "
+                                           "it in the “X-CSRFToken” header; other clients should use an API "
+                                           "token."), code="csrf_failed")
+    return problem(exc.status_code, _KINDS_BY_STATUS.get(exc.status_code), str(exc) or None)
+
+
+def _expected_choices(ctx: dict) -> str:
+    """pydantic's "'a', 'b' or 'c'" without its English "or"."""
+    return ", ".join(re.split(r", | or ", str(ctx.get("expected", ""))))
+
+
+_NUMBER = _("Enter a number.")
+_DATE = _("Enter a valid date (YYYY-MM-DD).")
+_DATETIME = _("Enter a valid date and time (ISO 8601, e.g. 2025-03-12T09:30:00Z).")
+_OBJECT = _("Enter an object (a JSON object).")
+_PYDANTIC_MESSAGES = {
+    "extra_forbidden": lambda ctx: _("This field is not known here."),
+    "missing": lambda ctx: _("This field is required."),
+    "int_parsing": lambda ctx: _("Enter a whole number."),
+    "int_type": lambda ctx: _("Enter a whole number."),
+    "int_from_float": lambda ctx: _("Enter a whole number."),
+    "decimal_parsing": lambda ctx: _NUMBER,
+    "decimal_type": lambda ctx: _NUMBER,
+    "float_parsing": lambda ctx: _NUMBER,
+    "float_type": lambda ctx: _NUMBER,
+    "bool_parsing": lambda ctx: _("Enter true or false."),
+    "bool_type": lambda ctx: _("Enter true or false."),
+    "string_type": lambda ctx: _("Enter text (a JSON string)."),
+    "string_too_long": lambda ctx: ngettext("Enter at most %(max)d character.", "Enter at most %(max)d characters.",
+                                            ctx.get("max_length", 0)) % {"max": ctx.get("max_length", 0)},
+    "date_parsing": lambda ctx: _DATE,
+    "date_from_datetime_parsing": lambda ctx: _DATE,
+    "date_from_datetime_inexact": lambda ctx: _DATE,
+    "date_type": lambda ctx: _DATE,
+    "datetime_parsing": lambda ctx: _DATETIME,
+    "datetime_from_date_parsing": lambda ctx: _DATETIME,
+    "datetime_type": lambda ctx: _DATETIME,
+    "list_type": lambda ctx: _("Enter a list (a JSON array)."),
+    "dict_type": lambda ctx: _OBJECT,
+    "model_type": lambda ctx: _OBJECT,
+    "model_attributes_type": lambda ctx: _OBJECT,
+    "json_invalid": lambda ctx: _("This is not valid JSON."),
+    "enum": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": _expected_choices(ctx)},
+    "literal_error": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": _expected_choices(ctx)},
+    "uuid_parsing": lambda ctx: _("Enter a valid UUID."),
+    "uuid_type": lambda ctx: _("Enter a valid UUID."),
+}
+
+
+def pydantic_message(error: dict) -> str:
+    """pydantic's message for an error, in the caller's language for the common types (its own otherwise)."""
+    message = _PYDANTIC_MESSAGES.get(error.get("type", ""))
+    return str(message(error.get("ctx") or {})) if message else error.get("msg", "")
+
+
+def pydantic_field_errors(errors) -> list[dict]:
+    """ninja's or pydantic's errors as problem errors; the code stays pydantic's (stable) error type."""
+    return [{"field": _field_path(e.get("loc", ())), "message": pydantic_message(e), "code": e.get("type", "invalid")}
+            for e in errors]
 
 
 def _request_invalid(request, exc: RequestValidationError):
-    errors = [{"field": _field_path(e.get("loc", ())), "message": e.get("msg", ""), "code": e.get("type", "invalid")}
-              for e in exc.errors]
-    return problem(422, "validation", errors=errors)
+    return problem(422, "validation", errors=pydantic_field_errors(exc.errors))
 
 
 def _form_invalid(request, exc: ApiValidationError):
@@ -149,8 +235,73 @@ def _stale(request, exc):
 
 
 def _bad_request(request, exc: BadRequest):
-    return problem(exc.status, "too-large" if exc.status == 413 else "bad-request", exc.message, code=exc.code,
+    return problem(exc.status, _KINDS_BY_STATUS.get(exc.status, "bad-request"), exc.message, code=exc.code,
                    errors=[{"field": exc.field, "message": exc.message, "code": exc.code}])
+
+
+def body_too_large(limit: int) -> JsonResponse:
+    megabytes = f"{limit / 1024 / 1024:.3g}"
+    return _bad_request(None, TooLarge(None, "body_too_large", _(
+        "The request body is larger than the %(size)s MB this endpoint accepts. Send fewer records at a time.")
+        % {"size": megabytes}))
+
+
+def unmatched(request, allowed: list[str] | None = None) -> JsonResponse:
+    """No endpoint at this address (404) or not with this method (405, listing the allowed ones)."""
+    if allowed is not None:
+        response = problem(405, "method-not-allowed", _("This endpoint accepts only %(methods)s.")
+                           % {"methods": ", ".join(allowed)}, code="method_not_allowed")
+        response["Allow"] = ", ".join(allowed)
+        return response
+    return problem(404, "not-found", _("There is no API endpoint at this address; the endpoints are listed at "
+                                       "/api/v1/docs (paths have no trailing slash)."))
+
+
+class JsonParser(Parser):
+    """Reads request bodies as UTF-8 JSON, refusing other media types, bad encodings, malformed and too deeply
+    nested JSON with their own codes. ninja turns any parser error into a bare 400 HttpError; the
+    BadRequest raised here stays its cause, and `_http_error` answers with it."""
+
+    def parse_body(self, request):
+        media_type = request.content_type or ""
+        if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+            raise UnsupportedMediaType(None, "unsupported_media_type", _(
+                "The body must be JSON, sent with “Content-Type: application/json” (not %(media_type)s).")
+                % {"media_type": media_type})
+        try:
+            text = request.body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BadRequest(None, "invalid_encoding", _("The body is not valid UTF-8 (at byte %(position)d).")
+                             % {"position": exc.start}) from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadRequest(None, "malformed_json", _("The body is not valid JSON (line %(line)d, column "
+                                                       "%(column)d).") % {"line": exc.lineno, "column": exc.colno}) from exc
+        except RecursionError as exc:
+            raise _too_deep() from exc
+        if _depth_over(data, MAX_JSON_DEPTH):
+            raise _too_deep()
+        return data
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(None, "json_too_deep", _("The JSON is nested too deeply (at most %(depth)d levels).")
+                      % {"depth": MAX_JSON_DEPTH})
+
+
+def _depth_over(data, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` deep; without recursion, so any depth is safe."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _rate_limited(request, exc: RateLimited | Throttled):
@@ -177,5 +328,6 @@ def install(api) -> None:
 
 
 ERROR_RESPONSES = {401: Problem, 403: Problem, 404: Problem, 429: Problem}
-WRITE_RESPONSES = {**ERROR_RESPONSES, 409: Problem, 412: Problem, 422: ValidationProblem}
+WRITE_RESPONSES = {**ERROR_RESPONSES, 400: Problem, 409: Problem, 412: Problem, 413: Problem, 415: Problem,
+                   422: ValidationProblem}
 LIST_RESPONSES = {**ERROR_RESPONSES, 400: ValidationProblem, 422: ValidationProblem}

@@ -25,6 +25,7 @@ from .bulk import MAX_RECORDS, bulk_write, match_names
 from .concurrency import etag_of, locked, require_current
 from .cursors import Keyset
 from .fields import output_queryset
+from .filters import list_filters
 from .includes import embed, parse_include
 from .problems import (
     ERROR_RESPONSES,
@@ -67,18 +68,15 @@ def _refuse_null_characters(request) -> None:
                                                         "allowed.") % {"field": name})
 
 
-def _list_query(entity: Entity, params, extra=None) -> ListQuery:
-    """The list query from the typed parameters, plus `f_cf_<key>` filters on the workspace's custom fields
-    (they vary by workspace, so they are read from the raw query string)."""
+def _list_query(entity: Entity, params, raw, user) -> ListQuery:
+    """The list query from the typed parameters and every `f_<name>[__<operator>]` of the raw query string
+    (`api.filters`: custom fields vary by workspace, so they are not typed parameters)."""
     if params.sort != entity.default_sort and params.sort.lstrip("-") not in entity.sortable:
         choices = ", ".join(entity.sortable)
         raise ApiValidationError([{"field": "sort", "code": "invalid_choice",
                                    "message": _("“sort”: choose one of %(choices)s.") % {"choices": choices}}])
-    filters = {name: value for name in entity.filters if not name.startswith("cf_")
-               and (value := getattr(params, f"f_{name}"))}
-    filters.update({name[2:]: value for name, value in (extra or {}).items()
-                    if name.startswith("f_cf_") and name[2:] in entity.filters and value})
-    return ListQuery(text=params.q.strip(), sort=params.sort, filters=filters)
+    filters, conditions = list_filters(entity, raw, user)
+    return ListQuery(text=params.q.strip(), sort=params.sort, filters=filters, conditions=tuple(conditions))
 
 
 def _next_url(request, params, next_cursor: str | None) -> str | None:
@@ -178,7 +176,7 @@ def entity_router(entity: Entity) -> Router:
         seen = entity_for(request.user, entity)
         selection = _selection(seen, params.fields)
         includes = parse_include(seen, params.include)
-        query = _list_query(seen, params, request.GET)
+        query = _list_query(seen, params, request.GET, request.user)
         queryset = record_list(seen, request.user, query)
         count, exact = capped_count(queryset)
         keyset = Keyset(seen, query.sort)

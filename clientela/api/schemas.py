@@ -19,6 +19,7 @@ from pydantic import ConfigDict, Field, create_model, model_validator
 from clientela.registry.entities import Entity, Inline
 
 from .fields import ApiField, json_format, python_type, record_fields, row_fields
+from .filters import BOOLEAN, DATE, DATETIME, OWNER, TAGS, Filterable, builtin_filterables
 from .problems import FieldError
 
 DEFAULT_LIMIT = 50
@@ -227,12 +228,6 @@ class BulkResponse(Schema):
 
 def _list_params(entity: Entity) -> type[Schema]:
     sorts = list(dict.fromkeys([s for name in entity.sortable for s in (name, f"-{name}")] + [entity.default_sort]))
-    filters = {}
-    for name in entity.filters:
-        field = entity.field(name)
-        choices = [value for value, _label in field.flatchoices] if field.choices else []
-        filters[f"f_{name}"] = (str, Field("", json_schema_extra={"enum": ["", *choices]} if choices else None,
-                                           description=_filter_help(name, field)))
     return create_model(
         f"{entity.model.__name__}ListParams", __base__=Schema,
         q=(str, Field("", max_length=200, description=str(_("Free text, searched like the list page does.")))),
@@ -243,14 +238,49 @@ def _list_params(entity: Entity) -> type[Schema]:
         cursor=(str, Field("", max_length=2000, description=str(_CURSOR_HELP))),
         fields=(str, Field("", max_length=2000, description=str(_FIELDS_HELP))),
         include=(str, Field("", max_length=500, description=str(_INCLUDE_HELP))),
-        **filters,
+        **_filter_params(entity),
     )
 
 
-def _filter_help(name: str, field) -> str:
-    text = _("Only records whose “%(field)s” is this value.") % {"field": str(field.verbose_name)}
-    if name == "owner":
+def _filter_params(entity: Entity) -> dict:
+    """`f_<name>` and its operator forms for the record's own fields, for the documentation: the values are
+    read and checked by `api.filters` from the query string (which also takes the custom fields')."""
+    params = {}
+    for field in builtin_filterables(entity):
+        model_field = field.model_field
+        for op in field.operators:
+            extra = None
+            if op == "eq" and model_field.choices:
+                extra = {"enum": ["", *(value for value, _label in model_field.flatchoices)]}
+            elif op == "isempty" or (op == "eq" and field.kind == BOOLEAN):
+                extra = {"enum": ["", "true", "false"]}
+            name = f"f_{field.name}" if op == "eq" else f"f_{field.name}__{op}"
+            params[name] = (str, Field("", json_schema_extra=extra, description=_filter_help(field, op)))
+    return params
+
+
+_OPERATOR_HELP = {
+    "in": _("Only records whose “%(field)s” is one of these comma-separated values."),
+    "gt": _("Only records whose “%(field)s” is greater (later) than this."),
+    "gte": _("Only records whose “%(field)s” is this or greater (later)."),
+    "lt": _("Only records whose “%(field)s” is less (earlier) than this."),
+    "lte": _("Only records whose “%(field)s” is this or less (earlier)."),
+    "contains": _("Only records whose “%(field)s” contains this text, in any case."),
+    "isempty": _("true: only records without a “%(field)s”; false: only records with one."),
+}
+
+
+def _filter_help(field: Filterable, op: str) -> str:
+    label = {"field": field.label}
+    text = (_OPERATOR_HELP[op] if op in _OPERATOR_HELP else _("Only records whose “%(field)s” is this value.")) % label
+    if op == "isempty":
+        return str(text)
+    if field.kind == OWNER:
         text += " " + _("A user id, “me” or “none”.")
-    elif field.many_to_many:
+    elif field.kind == TAGS:
         text += " " + _("The name, in any case.")
+    elif field.kind == DATE:
+        text += " " + _("A date: YYYY-MM-DD.")
+    elif field.kind == DATETIME:
+        text += " " + _("A date and time (ISO 8601) or a date alone, which stands for the whole day.")
     return str(text)

@@ -1,5 +1,3 @@
-from django.urls import path
+from .api import api, urlpatterns_for
 
-from .api import api
-
-urlpatterns = [path("", api.urls)]
+urlpatterns = urlpatterns_for(api)

@@ -36,6 +36,7 @@ class ListQuery:
     filters: dict | None = None
     page: int = 1
     per_page: int = 25
+    conditions: tuple = ()  # further Q conditions, e.g. the API's range and `in` filters (`api.filters`)
 
     @classmethod
     def from_params(cls, entity: Entity, params: QueryDict) -> "ListQuery":
@@ -100,6 +101,8 @@ def record_list(entity: Entity, user, query: ListQuery) -> QuerySet:
     """The records a list page shows: visible to the user, filtered, searched and sorted."""
     queryset = access.visible(user, entity.base_queryset(), entity.key)
     queryset = apply_filters(entity, queryset, query.filters or {}, user)
+    if query.conditions:
+        queryset = queryset.filter(*query.conditions)
     descending = query.sort.startswith("-")
     if definition := entity.custom(query.sort.lstrip("-")):
         order = [custom_order(definition, descending)]

@@ -186,6 +186,10 @@ CLIENTELA = {
     "DEFAULT_PHONE_REGION": os.environ.get("DEFAULT_PHONE_REGION", "ES"),
     "API_RATE_PER_MINUTE": int(os.environ.get("API_RATE_PER_MINUTE", "120")),
     "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024))),
+    # request bodies the API reads (larger ones get 413 before parsing); /bulk takes up to 1,000 records, about
+    # 2.6 MB of typical contacts. The web forms keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+    "API_MAX_BODY_BYTES": int(os.environ.get("API_MAX_BODY_BYTES", str(2_621_440))),
+    "API_BULK_MAX_BODY_BYTES": int(os.environ.get("API_BULK_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
     # reverse proxies in front that append to X-Forwarded-For (the client's address is read behind them)
     "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     "LOGIN_HISTORY_RETENTION_DAYS": int(os.environ.get("LOGIN_HISTORY_RETENTION_DAYS", "365")),
