@@ -243,7 +243,7 @@ def _run_batch(job: ImportJob, importer: Importer, batch, all_or_nothing: bool =
             importer.write(outcomes)
         bulk.insert_rows(ImportRow, [
             {"workspace_id": job.workspace_id, "job_id": job.pk, "number": o.number, "action": o.action,
-             "record_id": o.record_id if o.action in ("created", "updated") else None, "errors": o.errors,
+             "record_id": o.record_id if o.action != "rejected" else None, "errors": o.errors,
              "cells": o.cells if o.action == "rejected" else [], "previous": o.previous, "related": o.related}
             for o in outcomes])
         job.rows_done += len(batch)
@@ -401,6 +401,20 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
               details={"entity": job.entity, "kept_records": result.kept_records,
                        "kept_fields": result.kept_fields, "kept_field_names": list(labels)})
     return result
+
+
+def row_report(job: ImportJob) -> str:
+    """What happened to every row, as CSV: row, outcome, record (created, updated or matched), reasons."""
+    labels = dict(ImportRow.Action.choices)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("row"), _("outcome"), _("record"), _("reasons")])
+    for row in job.rows.order_by("number").iterator(chunk_size=5000):
+        reasons = "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in row.errors)
+        made_up = job.dry_run and row.action == ImportRow.Action.CREATED  # a dry run creates nothing
+        writer.writerow([row.number, str(labels[row.action]), "" if made_up else row.record_id or "",
+                         neutralise(reasons)])
+    return out.getvalue()
 
 
 def error_file(job: ImportJob) -> str:

@@ -24,6 +24,7 @@ from .services import (
     job_copy,
     job_sheets,
     read_job_table,
+    row_report,
 )
 from .tasks import import_job_run
 
@@ -156,8 +157,18 @@ def import_resume(request, entity, pk):
 @import_view
 def import_errors(request, entity, pk):
     job = _job(request, entity, pk)
-    response = HttpResponse(error_file(job), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.csv"'
+    return _csv(error_file(job), f"errors-{job.pk}.csv")
+
+
+@import_view
+def import_report(request, entity, pk):
+    job = _job(request, entity, pk)
+    return _csv(row_report(job), f"report-{job.pk}.csv")
+
+
+def _csv(text: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -1,14 +1,12 @@
-import csv
 import json
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from clientela.common.spreadsheets import neutralise
 from clientela.registry import entities
 from clientela.transfer.readers import ImportFileError
-from clientela.transfer.services import error_file, import_count, import_create, import_run
+from clientela.transfer.services import error_file, import_count, import_create, import_run, row_report
 from clientela.workspaces.models import User, Workspace
 from clientela.workspaces.scoping import use_workspace
 
@@ -80,15 +78,5 @@ class Command(BaseCommand):
                 Path(opts["errors"]).write_text(error_file(job), encoding="utf-8-sig")  # Excel reads it as UTF-8
                 self.stdout.write(f"Rejected rows written to {opts['errors']}")
             if opts["report"]:
-                self._report(job, Path(opts["report"]))
+                Path(opts["report"]).write_text(row_report(job), encoding="utf-8-sig")
                 self.stdout.write(f"Every row's outcome written to {opts['report']}")
-
-    def _report(self, job, path: Path) -> None:
-        labels = dict(job.rows.model.Action.choices)
-        with path.open("w", newline="", encoding="utf-8-sig") as out:
-            writer = csv.writer(out)
-            writer.writerow(["row", "outcome", "record", "reasons"])
-            for row in job.rows.order_by("number").iterator(chunk_size=5000):
-                reasons = "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else e["message"]
-                                    for e in row.errors)
-                writer.writerow([row.number, str(labels[row.action]), row.record_id or "", neutralise(reasons)])
