@@ -21,7 +21,7 @@ from .fastpath import FastForm
 from .normalise import Converter
 from .text import company_key, fold
 
-SKIP, UPDATE, CREATE = "skip", "update", "create"
+SKIP, UPDATE, CREATE, FILL = "skip", "update", "create", "fill"  # FILL: only what the record is missing
 
 
 @dataclass
@@ -187,7 +187,7 @@ class Importer:
         if record_id and policy == SKIP:
             return Outcome(number, "duplicate", record_id=record_id,
                            errors=[{"field": "", "message": rule_label(rule)}])
-        if record_id and policy == UPDATE:
+        if record_id and policy in (UPDATE, FILL):
             instance = self.entity.model.objects.filter(pk=record_id).first()
             if instance is None or not access.can_record(self.user, "edit", self.entity.key, instance):
                 return Outcome(number, "rejected", cells=cells, errors=[{"field": "", "message": _(
@@ -202,12 +202,15 @@ class Importer:
     def _validate(self, number: int, values: dict, instance) -> Outcome:
         entity, user = self.entity, self.user
         owner_text = values.pop("owner", "")
+        if instance is not None and self.options.on_duplicate == FILL and getattr(instance, "owner_id", None):
+            owner_text = ""  # the record's owner stays
         errors = []
         if instance is None:
             data = dict(self.defaults)
         else:
             data = _shown(entity.form_class(instance=instance, user=user))
-        data.update({k: v for k, v in values.items() if "." not in k})
+        filling = instance is not None and self.options.on_duplicate == FILL
+        data.update({k: v for k, v in values.items() if "." not in k and not (filling and not _empty(data.get(k)))})
         if owner_text:
             owner = self.owners.get(owner_text.lower()) or self.owners.get(fold(owner_text))
             if owner is None:
@@ -370,3 +373,6 @@ class Importer:
         emit_many([DomainEvent(name=event, workspace_id=self.workspace.pk, entity=key, record_id=str(record.pk),
                                actor_id=self.user.pk) for record in records])
 
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []  # an unticked box is a choice too (consent)

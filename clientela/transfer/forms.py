@@ -10,6 +10,7 @@ DELIMITERS = [("", _("Detect")), (",", _("Comma (,)")), (";", _("Semicolon (;)")
 DECIMAL_MARKS = [("", _("Detect from the values")), (",", _("1.234,56 (decimal comma)")),
                  (".", _("1,234.56 (decimal point)"))]
 DUPLICATES = [("skip", _("Skip the row")), ("update", _("Update the existing record")),
+              ("fill", _("Fill in only what the existing record is missing")),
               ("create", _("Create a new record anyway"))]
 DATE_ORDERS = [("", _("Detect from the values")), ("dmy", _("day/month/year")), ("mdy", _("month/day/year")),
                ("ymd", _("year-month-day"))]

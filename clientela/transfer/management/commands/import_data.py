@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="Email of the importing user.")
         parser.add_argument("--mapping", help="JSON file: {column name: field}; suggested from headers if left out.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
-        parser.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip")
+        parser.add_argument("--on-duplicate", choices=["skip", "update", "fill", "create"], default="skip",
+                            help="A row that matches a record: skip it, update the record, fill in only the "
+                                 "record's empty fields (merge), or create a new record anyway.")
         parser.add_argument("--region", default="", help="Default country of phone numbers (e.g. ES).")
         parser.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default="")
         parser.add_argument("--decimal-mark", choices=[",", "."], default="",
