@@ -209,7 +209,12 @@ def pydantic_field_errors(errors) -> list[dict]:
 
 
 def _request_invalid(request, exc: RequestValidationError):
-    return problem(422, "validation", errors=pydantic_field_errors(exc.errors))
+    """A body that does not validate is 422; a query or path parameter that cannot be used is 400, as the
+    parameters the handlers check themselves (`BadRequest`: `fields`, `include`, `cursor`, `sort`, filters)."""
+    errors = pydantic_field_errors(exc.errors)
+    if all(e.get("loc", ("body",))[0] in ("query", "path") for e in exc.errors):
+        return problem(400, "bad-request", errors=errors)
+    return problem(422, "validation", errors=errors)
 
 
 def _form_invalid(request, exc: ApiValidationError):

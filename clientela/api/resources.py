@@ -31,7 +31,6 @@ from .problems import (
     ERROR_RESPONSES,
     LIST_RESPONSES,
     WRITE_RESPONSES,
-    ApiValidationError,
     BadRequest,
     Conflict,
     FieldError,
@@ -73,8 +72,7 @@ def _list_query(entity: Entity, params, raw, user) -> ListQuery:
     (`api.filters`: custom fields vary by workspace, so they are not typed parameters)."""
     if params.sort != entity.default_sort and params.sort.lstrip("-") not in entity.sortable:
         choices = ", ".join(entity.sortable)
-        raise ApiValidationError([{"field": "sort", "code": "invalid_choice",
-                                   "message": _("“sort”: choose one of %(choices)s.") % {"choices": choices}}])
+        raise BadRequest("sort", "invalid_choice", _("“sort”: choose one of %(choices)s.") % {"choices": choices})
     filters, conditions = list_filters(entity, raw, user)
     return ListQuery(text=params.q.strip(), sort=params.sort, filters=filters, conditions=tuple(conditions))
 
