@@ -216,7 +216,7 @@ class DuplicateIndex:
         for key, hashed in zip(keys, hashes, strict=True):
             if (number := self.rows.get(hashed)) is not None:
                 return None, number, key[0]
-        if self.threshold < 1:
+        if self.threshold < 1 and self.similar:
             record_id, rule = self._similar(keys)
             if record_id is not None:
                 return record_id, None, rule

@@ -39,6 +39,8 @@ def comparable_name(name: str, company: bool = False) -> str:
     return " ".join(sorted(words))
 
 
+@lru_cache(maxsize=100_000)
 def company_key(name: str) -> str:
-    """How an import finds a company by the name in a file: "ACEITES DEL SUR SL" is "Aceites del Sur S.L."."""
+    """How an import finds a company by the name in a file: "ACEITES DEL SUR SL" is "Aceites del Sur S.L.".
+    Cached: a file names the same companies on many rows, and the importer asks for each several times."""
     return comparable_name(name, company=True) or fold(name)
