@@ -99,22 +99,21 @@ def _list(server: Server, client: Client, database: str, path: str) -> list[Resu
             summarize("API list 50 contacts, filter + sort", "http client", database, rows, samples)]
 
 
-def _throughput(server: Server, secret: str, database: str, path: str, seconds: float) -> Result:
+def _drive(seconds: float, open_client) -> tuple[list[float], float]:
+    """CLIENTS threads, each with its own `open_client()` — (call, close) — calling until the deadline: the
+    milliseconds of every call, and the seconds the whole run took."""
     latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
-    errors: list[int] = []
     deadline = time.perf_counter() + seconds
 
     def work(number: int) -> None:
-        client = Client(server.port, secret)
+        call, close = open_client()
         try:
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                status, _body = client.call("GET", path)
+                call()
                 latencies[number].append((time.perf_counter() - started) * 1000)
-                if status != 200:
-                    errors.append(status)
         finally:
-            client.close()
+            close()
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
     started = time.perf_counter()
@@ -122,8 +121,23 @@ def _throughput(server: Server, secret: str, database: str, path: str, seconds: 
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    samples = [ms for per_client in latencies for ms in per_client]
+    return [ms for per_client in latencies for ms in per_client], time.perf_counter() - started
+
+
+def _throughput(server: Server, secret: str, database: str, path: str, seconds: float) -> Result:
+    errors: list[int] = []
+
+    def open_client():
+        client = Client(server.port, secret)
+
+        def call() -> None:
+            status, _body = client.call("GET", path)
+            if status != 200:
+                errors.append(status)
+
+        return call, client.close
+
+    samples, elapsed = _drive(seconds, open_client)
     assert not errors, f"throughput: {len(errors)} answers were not 200, e.g. {errors[:5]}"
     return Result(f"API list, {CLIENTS} concurrent clients ({SERVER['workers']}w x {SERVER['threads']}t)",
                   "http client", database, len(samples), round(statistics.median(samples), 2),
@@ -163,26 +177,7 @@ def _raw_list(statements: list[str], database: str, api: list[Result]) -> Result
 
 def _raw_throughput(statements: list[str], database: str, seconds: float, api: Result) -> Result:
     """The same statements from CLIENTS threads, each on its own connection, for as long as the API was driven."""
-    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
-    deadline = time.perf_counter() + seconds
-
-    def work(number: int) -> None:
-        try:
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                _replay(statements)
-                latencies[number].append((time.perf_counter() - started) * 1000)
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    samples = [ms for per_client in latencies for ms in per_client]
+    samples, elapsed = _drive(seconds, lambda: (lambda: _replay(statements), connection.close))
     result = Result(f"API list, {CLIENTS} concurrent clients", "raw SQL", database, len(samples),
                     round(statistics.median(samples), 2), round(p95(samples), 2), round(len(samples) / elapsed, 1),
                     runs=len(samples))
