@@ -76,11 +76,14 @@ def _json(value):
         value, str | int | float | bool | list | dict) else value
 
 
-def field_values(record, fields, tagged: bool) -> dict:
-    """The values of `fields` as stored in ImportRow.previous: JSON-safe by attname, tags as sorted names."""
+def field_values(record, fields, tagged: bool, custom_keys=()) -> dict:
+    """The values of `fields` as stored in ImportRow.previous: JSON-safe by attname, tags as sorted names,
+    custom fields as "custom.<key>" (None when the record has no value)."""
     values = {f.attname: _json(getattr(record, f.attname)) for f in fields}
     if tagged:
         values["tags"] = sorted(record.tags.values_list("name", flat=True))
+    stored = getattr(record, "custom", None) or {}
+    values.update({f"custom.{key}": stored.get(key) for key in custom_keys})
     return values
 
 
@@ -343,9 +346,10 @@ class Importer:
         model = type(form.instance)
         fields = [f for f in model._meta.concrete_fields if f.name in form.fields and f.editable]
         tagged = "tags" in form.fields and hasattr(model, "tags")
-        before = field_values(model.objects.get(pk=form.instance.pk), fields, tagged)
+        custom = [name[3:] for name in form.fields if name.startswith("cf_")]
+        before = field_values(model.objects.get(pk=form.instance.pk), fields, tagged, custom)
         record_services.record_save(entity=self.entity, form=form, formsets=(), by=self.user)
-        after = field_values(model.objects.get(pk=form.instance.pk), fields, tagged)
+        after = field_values(model.objects.get(pk=form.instance.pk), fields, tagged, custom)
         changed = [key for key, value in after.items() if before[key] != value]
         outcome.previous = {"before": {key: before[key] for key in changed},
                             "after": {key: after[key] for key in changed}}

@@ -309,14 +309,23 @@ def _undo_record(record, before: dict, written: dict, by) -> list[str]:
     fields = {f.attname: f for f in record._meta.concrete_fields}
     kept, restore = [], {}
     for key, value in before.items():
-        if key != "tags" and key not in fields:
+        if key != "tags" and key not in fields and not key.startswith("custom."):
             continue  # the field was removed since
         if key in written and _current(record, fields, key) != _sorted_tags(key, written[key]):
             kept.append(key)
         else:
             restore[key] = value
     tags = restore.pop("tags", None)
-    if restore:
+    custom = {key.removeprefix("custom."): restore.pop(key) for key in list(restore) if key.startswith("custom.")}
+    if custom:
+        stored = dict(record.custom or {})
+        for key, value in custom.items():
+            if value is None:
+                stored.pop(key, None)
+            else:
+                stored[key] = value
+        record.custom = stored
+    if restore or custom:
         for attname, value in restore.items():
             setattr(record, attname, fields[attname].to_python(value))
         record.updated_by = by
@@ -330,6 +339,8 @@ def _undo_record(record, before: dict, written: dict, by) -> list[str]:
 
 def _current(record, fields: dict, key: str):
     """A field's value now, as the import stored it (see `field_values`)."""
+    if key.startswith("custom."):
+        return (record.custom or {}).get(key.removeprefix("custom."))
     return field_values(record, [] if key == "tags" else [fields[key]], key == "tags")[key]
 
 
@@ -394,7 +405,9 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
                        action=FieldChange.Action.UPDATED, actor=by, changes={})
         emit(DomainEvent(name="record.updated", workspace_id=job.workspace_id, entity=job.entity,
                          record_id=str(record.pk), actor_id=by.pk))
-    result.field_labels = [entity.field_label(entity.model._meta.get_field(key).name) for key in labels]
+    named = entity_for(by, entity)  # with the workspace's custom fields
+    result.field_labels = [named.field_label(f"cf_{key.removeprefix('custom.')}") if key.startswith("custom.")
+                           else named.field_label(entity.model._meta.get_field(key).name) for key in labels]
     job.status, job.undone_at = ImportJob.Status.UNDONE, now
     job.save(update_fields=["status", "undone_at", "updated_at"])
     audit_log(action="import.undone", actor=by, target=job,

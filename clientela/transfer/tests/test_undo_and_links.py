@@ -4,6 +4,7 @@ import pytest
 
 from clientela.customers.models import Affiliation, Contact
 from clientela.customers.tests import factories
+from clientela.customization.models import FieldDefinition
 from clientela.registry import entities
 from clientela.registry.services import record_save
 from clientela.transfer.models import ImportRow
@@ -133,3 +134,25 @@ def test_filling_in_sets_only_what_the_record_is_missing_and_undoes_cleanly(in_a
     import_undo(job=job, by=admin)
     eva.refresh_from_db()
     assert (eva.job_title, eva.description, eva.phones.count()) == ("", "Met at a fair", 0)
+
+
+def test_undo_puts_back_custom_field_values_unless_changed_since(in_acme):
+    admin = in_acme.users["admin"]
+    FieldDefinition.objects.create(workspace=in_acme, entity="contacts", key="tier", kind="text",
+                                   label_en="Tier", label_es="Nivel")
+    FieldDefinition.objects.create(workspace=in_acme, entity="contacts", key="score", kind="integer",
+                                   label_en="Score", label_es="Puntuación")
+    eva = person(admin, "Eva", "eva@x.es", cf_tier="Bronze", cf_score="3")
+    leo = person(admin, "Leo", "leo@x.es", cf_tier="Silver")
+    data = csv_bytes([["Email", "Tier", "Score"], ["eva@x.es", "Gold", "9"], ["leo@x.es", "Gold", "7"]])
+    job = run_import(admin, data, mapping={"Email": "emails.email", "Tier": "cf_tier", "Score": "cf_score"},
+                     on_duplicate="update")
+    assert job.updated == 2
+    eva.refresh_from_db()
+    assert eva.custom == {"tier": "Gold", "score": 9}
+    edit(admin, Contact.objects.get(pk=eva.pk), cf_score="10")  # changed after the import
+    result = import_undo(job=job, by=admin)
+    eva.refresh_from_db()
+    leo.refresh_from_db()
+    assert eva.custom == {"tier": "Bronze", "score": 10} and leo.custom == {"tier": "Silver"}
+    assert result.field_labels == ["Score"]
