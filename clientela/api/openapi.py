@@ -20,7 +20,7 @@ from django.utils import translation
 from ninja.openapi.views import openapi_json
 from ninja.responses import NinjaJSONEncoder
 
-from clientela.customization.kinds import FILTER_KINDS, options
+from clientela.customization.kinds import options
 from clientela.customization.models import FieldDefinition, FieldKind
 from clientela.registry.entities import Entity, all_entities
 from clientela.registry.visibility import entity_for
@@ -29,8 +29,9 @@ from clientela.security.tokens import token_authenticate
 from clientela.workspaces.scoping import use_workspace
 
 from .bulk import match_names
+from .filters import filterables
 from .includes import openapi_included
-from .schemas import schemas_of
+from .schemas import filter_help, schemas_of
 
 CACHE_SECONDS = 24 * 3600
 _base: dict = {}  # path prefix -> the common schema
@@ -101,15 +102,21 @@ def _for_entity(schema: dict, entity: Entity, view: Entity) -> None:
         if parameter["name"] == "sort":
             extra = [s for n in view.sortable if n in by_key for s in (n, f"-{n}")]
             parameter["schema"]["enum"] = [*parameter["schema"].get("enum", []), *extra]
-    for form_name in view.filters:
-        definition = by_key.get(form_name)
-        if definition is None or definition.kind not in FILTER_KINDS:
+    for field in filterables(view).values():  # the workspace's custom fields, every operator they take
+        definition = field.definition
+        if definition is None:
             continue
-        choices = ["1", "0"] if definition.kind == FieldKind.CHECKBOX else [
-            value for value, _label in options(definition, include_inactive=True)]
-        operation["parameters"].append({"in": "query", "name": f"f_{form_name}", "required": False,
-                                        "description": str(definition.label),
-                                        "schema": {"type": "string", "enum": ["", *choices], "default": ""}})
+        for op in field.operators:
+            schema = {"type": "string", "default": ""}
+            if op == "eq" and definition.kind == FieldKind.CHECKBOX:
+                schema["enum"] = ["", "true", "false", "1", "0"]
+            elif op == "eq" and definition.kind == FieldKind.PICKLIST:
+                schema["enum"] = ["", *(value for value, _label in options(definition, include_inactive=True))]
+            elif op == "isempty":
+                schema["enum"] = ["", "true", "false"]
+            name = f"f_{field.name}" if op == "eq" else f"f_{field.name}__{op}"
+            operation["parameters"].append({"in": "query", "name": name, "required": False,
+                                            "description": filter_help(field, op), "schema": schema})
 
 
 def _fingerprint(user) -> str:

@@ -255,7 +255,7 @@ def _filter_params(entity: Entity) -> dict:
             elif op == "isempty" or (op == "eq" and field.kind == BOOLEAN):
                 extra = {"enum": ["", "true", "false"]}
             name = f"f_{field.name}" if op == "eq" else f"f_{field.name}__{op}"
-            params[name] = (str, Field("", json_schema_extra=extra, description=_filter_help(field, op)))
+            params[name] = (str, Field("", json_schema_extra=extra, description=filter_help(field, op)))
     return params
 
 
@@ -270,7 +270,7 @@ _OPERATOR_HELP = {
 }
 
 
-def _filter_help(field: Filterable, op: str) -> str:
+def filter_help(field: Filterable, op: str) -> str:
     label = {"field": field.label}
     text = (_OPERATOR_HELP[op] if op in _OPERATOR_HELP else _("Only records whose “%(field)s” is this value.")) % label
     if op == "isempty":

@@ -127,6 +127,9 @@ def test_the_schema_describes_the_callers_custom_fields_and_stays_valid(acme, gl
     assert "custom.erp_id" in mine["components"]["schemas"]["ContactBulkRequest"]["properties"]["match"]["enum"]
     filters = {p["name"]: p for p in mine["paths"]["/api/v1/contacts"]["get"]["parameters"]}
     assert filters["f_cf_tier"]["schema"]["enum"] == ["", "gold", "silver"]
+    assert {"f_cf_tier__in", "f_cf_tier__isempty", "f_cf_seats__gte", "f_cf_seats__lt", "f_cf_erp_id__contains"} <= set(
+        filters) and "f_cf_erp_id__gte" not in filters  # every operator each custom field takes, and no other
+    assert "Seats" in filters["f_cf_seats__gte"]["description"]
     assert theirs["components"]["schemas"]["Contact"]["properties"]["custom"]["anyOf"][0]["properties"] == {}
 
     with use_workspace(acme):  # a new option shows at once: the cached schema is keyed by the definitions
