@@ -205,14 +205,14 @@ class Importer:
     def _validate(self, number: int, values: dict, instance) -> Outcome:
         entity, user = self.entity, self.user
         owner_text = values.pop("owner", "")
-        if instance is not None and self.options.on_duplicate == FILL and getattr(instance, "owner_id", None):
+        filling = instance is not None and self.options.on_duplicate == FILL
+        if filling and getattr(instance, "owner_id", None):
             owner_text = ""  # the record's owner stays
         errors = []
         if instance is None:
             data = dict(self.defaults)
         else:
             data = _shown(entity.form_class(instance=instance, user=user))
-        filling = instance is not None and self.options.on_duplicate == FILL
         data.update({k: v for k, v in values.items() if "." not in k and not (filling and not _empty(data.get(k)))})
         if owner_text:
             owner = self.owners.get(owner_text.lower()) or self.owners.get(fold(owner_text))

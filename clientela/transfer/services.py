@@ -37,9 +37,9 @@ def read_job_table(job: ImportJob):
     return _table(job)
 
 
-def job_sheets(job: ImportJob) -> list[str] | None:
-    """The sheets of the job's XLSX file; None for a CSV file."""
-    if read_job_table(job).encoding:  # only a CSV file is decoded
+def job_sheets(job: ImportJob, table) -> list[str] | None:
+    """The sheets of the job's XLSX file; None for a CSV file (`table`: the job's file as read)."""
+    if table.encoding:  # only a CSV file is decoded
         return None
     with job.file.open("rb") as handle:
         return xlsx_sheets(handle.read())

@@ -65,7 +65,7 @@ def import_mapping(request, entity, pk):
         return redirect("import_job", entity.key, job.pk)
     table = read_job_table(job)
     rereading = request.method == "POST" and "reread" in request.POST
-    reading = FileSettingsForm(request.POST if rereading else None, sheets=job_sheets(job), prefix="file",
+    reading = FileSettingsForm(request.POST if rereading else None, sheets=job_sheets(job, table), prefix="file",
                                initial={k: job.options.get(k, "") for k in ("encoding", "delimiter", "sheet")})
     if rereading and reading.is_valid():
         try:
