@@ -3,8 +3,9 @@
 A cursor is opaque to clients (base64 of JSON). From no cursor the feed first streams a snapshot of
 every visible record, entity by entity in primary-key order, then the change log from the position
 read when the snapshot started. Change-log pages collapse repeated changes of one record and answer
-with its current state: an upsert if the user may see it now, a delete otherwise (trashed, purged,
-unshared, moved out of the user's scope). A change of what the user may see as a whole (role, teams,
+with its current state: an upsert if the user may see it now, else a delete (trashed, purged, unshared,
+moved out of the user's scope) — only for a record the client may hold, so a delete never reveals a record
+the user could not see (`_maybe_held`). A change of what the user may see as a whole (role, teams,
 sharing rules) is detected by a fingerprint in the cursor and answered with a `reset`, then a fresh snapshot.
 """
 
@@ -99,28 +100,85 @@ def _valid_uuid(text: str) -> bool:
 
 def _log(user, position: int, limit: int) -> tuple[list[dict], int, bool]:
     events = list(ChangeEvent.objects.filter(id__gt=position).order_by("id")
-                  .values_list("id", "entity", "record_id")[:limit + 1])
+                  .values_list("id", "entity", "record_id", "name")[:limit + 1])
     has_more = len(events) > limit
     events = events[:limit]
     if events:
         position = events[-1][0]
     by_key = {entity.key: entity for entity in _entities(user)}
-    latest: dict[tuple[str, str], int] = {}
-    for event_id, key, record_id in events:
+    latest: dict[tuple[str, str], list] = {}  # (entity, id) -> [(event id, name), …] in order
+    for event_id, key, record_id, name in events:
         if key in by_key and _valid_uuid(record_id):
-            latest.pop((key, record_id), None)
-            latest[(key, record_id)] = event_id  # re-inserted: ordered by the last change
+            seen = latest.pop((key, record_id), [])
+            latest[(key, record_id)] = [*seen, (event_id, name)]  # re-inserted: ordered by the last change
     current: dict[tuple[str, str], dict] = {}
+    held: set[tuple[str, str]] = set()
     for key, entity in by_key.items():
         ids = [record_id for (k, record_id) in latest if k == key]
         if ids:
             view, queryset = _shown(user, entity)
             for row in records_out(view, queryset.filter(pk__in=ids)):
                 current[(key, str(row["id"]))] = row
+            gone = {record_id: latest[(key, record_id)] for record_id in ids if (key, record_id) not in current}
+            held |= {(key, record_id) for record_id in _maybe_held(user, entity, gone)}
     changes = [{"op": "upsert", "entity": key, "id": record_id, "data": current[(key, record_id)]}
                if (key, record_id) in current else {"op": "delete", "entity": key, "id": record_id}
-               for (key, record_id) in latest]
+               for (key, record_id) in latest if (key, record_id) in current or (key, record_id) in held]
     return changes, position, has_more
+
+
+def _maybe_held(user, entity: Entity, gone: dict[str, list]) -> list[str]:
+    """Of the records changed on this page that the user may not see now (`gone`: id -> its changes on the page,
+    in order), those the client may hold: a delete for the others would reveal records the user never could see.
+
+    The client holds what the user could see just before the page's first change of the record. It could not
+    if the record did not exist yet (created on the page) or was in the trash then; else it could if the user
+    may see the record now ignoring the trash, or if a change on the page may have changed who sees it (its
+    owner or a field a sharing rule matches on, a share, an unknown kind of change). A record deleted for good
+    can no longer be checked: it is deleted unless it was already in the trash."""
+    if not gone:
+        return []
+    model = entity.model
+    alive = {str(pk): deleted_at is None for pk, deleted_at in model.with_trashed.filter(pk__in=list(gone))
+             .values_list("pk", "deleted_at")}
+    suspects = {record_id for record_id, seen in gone.items()
+                if seen[0][1] != "record.created" and _alive_before(seen, alive.get(record_id))}
+    purged = {record_id for record_id in suspects if record_id not in alive}
+    kept = suspects - purged
+    if not kept:
+        return sorted(purged)
+    visible = {str(pk) for pk in access.visible(user, model.with_trashed.filter(pk__in=list(kept)), entity.key)
+               .values_list("pk", flat=True)}
+    unsure = kept - visible
+    if unsure:
+        watched = _visibility_fields(entity)
+        changed = {}
+        for record_id, name, changes in ChangeEvent.objects.filter(
+                id__in=[event_id for record_id in unsure for event_id, _name in gone[record_id]]
+        ).values_list("record_id", "name", "changes"):
+            if name not in _NEUTRAL or (name == "record.updated" and (not changes or watched & changes.keys())):
+                changed[record_id] = True
+        visible |= {record_id for record_id in unsure if changed.get(record_id)}
+    return sorted(purged | visible)
+
+
+# changes that never change who may see a record (trash and restore are judged by `_alive_before`)
+_NEUTRAL = frozenset({"record.updated", "record.deleted", "record.restored", "note.created"})
+
+
+def _alive_before(seen: list, alive_now: bool | None) -> bool:
+    """Whether the record was out of the trash before the page's changes: its first trash or restore on the page
+    says; without one, it is as now (a purged record was in the trash)."""
+    for _event_id, name in seen:
+        if name in ("record.deleted", "record.restored"):
+            return name == "record.deleted"
+    return bool(alive_now)
+
+
+def _visibility_fields(entity: Entity) -> set[str]:
+    """Names of the record's changes that may change who sees it: its owner, the fields sharing rules match on."""
+    rules = SharingRule.objects.filter(entity=entity.key).values_list("field", flat=True)
+    return {"owner", *(field.split("__", 1)[0] for field in rules)}
 
 
 @collector_paused()

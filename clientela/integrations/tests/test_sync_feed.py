@@ -232,3 +232,69 @@ def test_pages_are_the_bytes_the_validated_page_gives(in_acme, world, monkeypatc
     Membership.objects.filter(user=rep, workspace=in_acme).update(role="readonly")
     assert both(cursor)["changes"][0] == {"op": "reset", "entity": None, "id": None, "data": None}
     assert pages > 3
+
+
+def test_changes_to_records_the_user_never_could_see_send_nothing(in_acme, world):
+    """A delete would tell the rep that a record of another team exists, and when it changes."""
+    rep, rep2, contacts = world["rep"], world["rep2"], entities.get("contacts")
+    old_trash = world["theirs"][2]
+    record_trash(entity=contacts, record=old_trash, by=rep2)
+    mine_trashed = world["mine"][3]
+    record_trash(entity=contacts, record=mine_trashed, by=rep)
+    client = api_client(rep, in_acme)
+    mirror: dict = {}
+    cursor = replay(client, mirror)
+    other_team = api_client(rep2, in_acme)
+    patch(other_team, world["theirs"][0], job_title="Gerente")  # never visible to rep
+    record_trash(entity=contacts, record=world["theirs"][1], by=rep2)
+    created = factories.contact(rep2, first="Oculta")
+    patch(other_team, created, job_title="Nueva")
+    record_purge(entity=contacts, record=Contact.trashed.get(pk=old_trash.pk), by=rep2)  # trashed before the cursor
+    record_purge(entity=contacts, record=Contact.trashed.get(pk=mine_trashed.pk), by=rep)  # rep's, trashed before
+    edited = world["mine"][0]
+    patch(client, edited, job_title="Visible")
+    page = client.get("/api/v1/sync", {"cursor": cursor, "limit": 50}).json()
+    assert [(c["op"], c["id"]) for c in page["changes"]] == [("upsert", str(edited.pk))]
+    replay(client, mirror, cursor)
+    assert mirror == visible_through_api(client)
+
+
+def test_a_record_that_may_have_left_the_users_view_is_deleted(in_acme, world):
+    """Trashed while visible, given away, or changed on a field a sharing rule matches on: the client may hold
+    it, so it gets the delete — also when it was created before the cursor and the trash shows it no more."""
+    rep, rep2, contacts = world["rep"], world["rep2"], entities.get("contacts")
+    client = api_client(rep, in_acme)
+    mirror: dict = {}
+    cursor = replay(client, mirror)
+    trashed, given = world["mine"][:2]
+    record_trash(entity=contacts, record=trashed, by=rep)
+    records_bulk_update(entity=contacts, ids=[given.pk], field="owner", value=rep2, by=rep)
+    page = client.get("/api/v1/sync", {"cursor": cursor, "limit": 50}).json()
+    assert {(c["op"], c["id"]) for c in page["changes"]} == {("delete", str(trashed.pk)), ("delete", str(given.pk))}
+    # given away, then trashed by its new owner on a later page: the client no longer holds it, nothing is sent
+    record_trash(entity=contacts, record=Contact.objects.get(pk=given.pk), by=rep2)
+    later = client.get("/api/v1/sync", {"cursor": page["cursor"], "limit": 50}).json()
+    assert later["changes"] == []
+
+
+def test_a_change_on_a_sharing_rules_field_sends_the_delete(in_acme, world):
+    """A rule shares the other team's customers with rep's team: a contact that stops being a customer leaves
+    rep's view. (A change of that field on a record that was not a customer sends a delete too: the change log
+    keeps values as people read them, so the feed cannot tell which value the record had.)"""
+    from clientela.security.models import SharingRule
+    from clientela.workspaces.models import Team
+
+    rep, rep2 = world["rep"], world["rep2"]
+    SharingRule.objects.create(workspace=in_acme, name="Customers", entity="contacts", field="lifecycle_status",
+                               value="customer", team=Team.objects.get(name="North"))
+    customer, prospect = world["theirs"][:2]
+    other_team = api_client(rep2, in_acme)
+    patch(other_team, customer, lifecycle_status="customer")
+    client = api_client(rep, in_acme)
+    mirror: dict = {}
+    cursor = replay(client, mirror)
+    assert ("contacts", str(customer.pk)) in mirror and ("contacts", str(prospect.pk)) not in mirror
+    patch(other_team, customer, lifecycle_status="lead")
+    patch(other_team, prospect, job_title="Compras")
+    page = client.get("/api/v1/sync", {"cursor": cursor, "limit": 50}).json()
+    assert [(c["op"], c["id"]) for c in page["changes"]] == [("delete", str(customer.pk))]
