@@ -9,22 +9,28 @@ applies or is a 400 naming it.
 Equality on the web list's own filters (`Entity.filters`) keeps going through `ListQuery.filters`, so it
 compiles exactly as the list page's filter (same indexes, `owner=me`, tags by name); the other operators
 become `ListQuery.conditions`. Custom fields compare the expression their `_o`/`_f` indexes are built on.
+
+`__in` takes its values comma-separated when the parameter is given once, and one whole value per repetition
+when it is repeated (`f_city__in=Madrid&f_city__in=Sevilla, Spain`), so a value may contain commas. Any other
+operator takes one value: repeating it is a 400, not the last one silently winning.
 """
 
 import datetime
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
+from django.db.models.fields.json import KeyTransform
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from clientela.customization.indexes import CustomValue, JsonLiteral, indexable_key
-from clientela.customization.kinds import NUMBER_KINDS, TEXT_KINDS
+from clientela.customization.kinds import NUMBER_KINDS, TEXT_KINDS, options
 from clientela.customization.models import FieldKind
 from clientela.registry.entities import Entity
 
@@ -32,7 +38,7 @@ from .fields import record_fields
 from .problems import BadRequest
 
 PREFIX = "f_"
-MAX_VALUES = 100  # in one `__in`
+MAX_VALUES = 100  # in one `__in`, all its repetitions together
 MAX_NUMBER = Decimal(10) ** 18
 
 # kinds of filterable fields -> the operators they take ("eq" is the bare `f_<name>`)
@@ -43,7 +49,7 @@ OPERATORS = {
     CHOICE: ("eq", "in", "isempty"), OWNER: ("eq", "in", "isempty"), TAGS: ("eq", "in", "isempty"),
     TEXT: ("eq", "in", "contains", "isempty"), NUMBER: ("eq", "in", *RANGES, "isempty"),
     DATE: ("eq", "in", *RANGES, "isempty"), DATETIME: ("eq", *RANGES, "isempty"), BOOLEAN: ("eq",),
-    LOOKUP: ("eq", "in", "isempty"), MULTI: ("isempty",),
+    LOOKUP: ("eq", "in", "isempty"), MULTI: ("eq", "in", "isempty"),
 }
 ALL_OPERATORS = frozenset(op for ops in OPERATORS.values() for op in ops)
 _CUSTOM_KINDS = {FieldKind.PICKLIST: CHOICE, FieldKind.CHECKBOX: BOOLEAN, FieldKind.DATE: DATE,
@@ -197,12 +203,28 @@ def _owner(parameter: str, value: str, user) -> int | None:
     raise _invalid(parameter, _("“%(parameter)s”: use a user id, “me” or “none”.") % {"parameter": parameter})
 
 
-def _values(parameter: str, value: str) -> list[str]:
-    values = [part.strip() for part in value.split(",") if part.strip()]
+def _values(parameter: str, given: list[str]) -> list[str]:
+    """The values of one parameter (`given`: each time the query string gives it): comma-separated when it is
+    given once; when it is repeated, each repetition is one value taken whole (a value may then contain commas;
+    empty ones are skipped). At most `MAX_VALUES` in all."""
+    parts = given[0].split(",") if len(given) == 1 else given
+    values = [part.strip() for part in parts if part.strip()]
     if len(values) > MAX_VALUES:
         raise _invalid(parameter, _("“%(parameter)s”: give at most %(limit)d values.")
                        % {"parameter": parameter, "limit": MAX_VALUES})
     return values
+
+
+def _option_keys(parameter: str, field: Filterable, values: list[str]) -> list[str]:
+    """Option keys of a multi-picklist, as picklists take them (inactive options too: records keep them)."""
+    keys = [key for key, _label in options(field.definition, include_inactive=True)]
+    for value in values:
+        if value not in keys:
+            shown = ", ".join(f"“{key}”" for key in keys[:20]) + (", …" if len(keys) > 20 else "")
+            raise _invalid(parameter, _("“%(parameter)s”: “%(value)s” is not an option of “%(field)s”; use "
+                                        "%(choices)s.") % {"parameter": parameter, "value": _shown(value),
+                                                           "field": field.label, "choices": shown or "—"})
+    return list(dict.fromkeys(values))
 
 
 # --- conditions ----------------------------------------------------------------------------------------
@@ -232,6 +254,38 @@ def _custom_compare(definition, lookup: str, value) -> Q:
         lookup_class = Exact if lookup == "exact" else _RANGE_LOOKUPS[lookup]
         return Q(lookup_class(CustomValue(definition.key), JsonLiteral(_json(value))))
     return Q(**{f"custom__{definition.key}__{lookup}": _json(value)})
+
+
+class HasAnyOption(Func):
+    """A multi-picklist's stored list (`custom.<key>`, a JSON list of option keys) holds one of `keys`.
+
+    PostgreSQL: `(custom -> 'key') @> '["b"]'::jsonb OR …` — jsonb containment on the expression custom fields'
+    indexes use (`CustomValue`), which a GIN index on that expression would serve. SQLite: `EXISTS (SELECT 1
+    FROM JSON_EACH(custom, '$."key"') WHERE …)` over the list's members only (their key is their position), so
+    a scalar left where a list should be matches on neither database. Option keys are bound parameters.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, key: str, keys: list[str]):
+        if not keys:
+            raise ValueError("HasAnyOption needs at least one option key")
+        value = CustomValue(key) if indexable_key(key) else KeyTransform(key, "custom")
+        super().__init__(F("custom"), value)
+        self.key, self.keys = key, list(keys)
+
+    def as_sql(self, compiler, connection, **extra):  # SQLite
+        column, params = compiler.compile(self.source_expressions[0])
+        marks = ", ".join(["%s"] * len(self.keys))
+        where = f"TYPEOF(cf_option.key) = 'integer' AND cf_option.value IN ({marks})"  # list members only
+        sql = f"EXISTS (SELECT 1 FROM JSON_EACH({column}, %s) AS cf_option WHERE {where})"  # noqa: S608 - values bound
+        return sql, [*params, f'$."{self.key}"', *self.keys]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        value, params = compiler.compile(self.source_expressions[1])
+        sql = " OR ".join(f"{value} @> %s::jsonb" for _key in self.keys)
+        return f"({sql})", [param for key in self.keys for param in (*params, json.dumps([key]))]
 
 
 def _custom_empty(definition) -> Q:
@@ -285,22 +339,27 @@ def _datetime_range(field: Filterable, op: str, parameter: str, value) -> Q:
             "gt": at("gte", end), "lte": at("lt", end)}[op]
 
 
-def _condition(field: Filterable, op: str, parameter: str, value: str, user) -> Q:
+def _condition(field: Filterable, op: str, parameter: str, given: list[str], user) -> Q:
+    """The condition of one parameter: `given` is its one value, or for `__in` each time it was given."""
+    value = given[0]
     if op == "isempty":
         empty = _empty(field)
         return empty if _boolean(parameter, value) else ~empty
     if field.kind == DATETIME:
         return _datetime_range(field, op, parameter, _parse(parameter, field, value))
     if field.kind == OWNER:
-        owners = [_owner(parameter, one, user) for one in _values(parameter, value)]
+        owners = [_owner(parameter, one, user) for one in _values(parameter, given)]
         ids = [pk for pk in owners if pk is not None]
         return Q(owner_id__in=ids) | (Q(owner__isnull=True) if None in owners else Q(pk__in=[]))
     if field.kind == TAGS:
-        return Q(_m2m(field.model_field, _values(parameter, value)))
+        return Q(_m2m(field.model_field, _values(parameter, given)))
+    if field.kind == MULTI:
+        keys = _values(parameter, given) if op == "in" else [value.strip()] if value.strip() else []
+        return Q(HasAnyOption(field.definition.key, _option_keys(parameter, field, keys))) if keys else Q(pk__in=[])
     if op == "contains":
         path = f"custom__{field.definition.key}" if field.definition is not None else field.name
         return Q(**{f"{path}__icontains": value})
-    values = [_parse(parameter, field, one) for one in _values(parameter, value)] if op == "in" \
+    values = [_parse(parameter, field, one) for one in _values(parameter, given)] if op == "in" \
         else [_parse(parameter, field, value)]
     lookup = "exact" if op in ("eq", "in") else op
     if field.definition is not None:
@@ -330,24 +389,40 @@ def _split(name: str, available: dict[str, Filterable], parameter: str) -> tuple
                      % {"parameter": parameter})
 
 
+def _given(params):
+    """(parameter, [every value it was given]): a QueryDict's repetitions, or a plain dict's values."""
+    if hasattr(params, "lists"):
+        return params.lists()
+    return ((name, value if isinstance(value, list | tuple) else [value]) for name, value in params.items())
+
+
 def list_filters(entity: Entity, params, user) -> tuple[dict[str, str], list[Q]]:
     """(the list page's equality filters, other conditions) from every `f_` query parameter.
 
-    `entity` is the caller's view; `params` the raw query parameters (custom fields vary by workspace, so
-    they are not typed parameters). An empty value means no filter, as on the list page.
+    `entity` is the caller's view; `params` the raw query parameters — `request.GET`, so a repeated parameter
+    keeps all its values (custom fields vary by workspace, so they are not typed parameters). An empty value
+    means no filter, as on the list page; only `__in` may be repeated.
     """
     available = filterables(entity)
     filters, conditions = {}, []
-    for parameter, value in params.items():
+    for parameter, values in _given(params):
         if not parameter.startswith(PREFIX):
             continue
         field, op = _split(parameter.removeprefix(PREFIX), available, parameter)
-        if not value:
+        given = [value for value in values if value]
+        for value in given:  # every repetition, not only the last one the caller's check saw
+            if "\x00" in value:
+                raise BadRequest(parameter, "null_characters", _("“%(field)s” contains null characters, which "
+                                                                "are not allowed.") % {"field": parameter})
+        if not given:
             continue
+        if len(given) > 1 and op != "in":
+            raise _invalid(parameter, _("“%(parameter)s” is given more than once; only “__in” takes several "
+                                        "values.") % {"parameter": parameter})
         if op == "eq" and field.name in entity.filters:
-            filters[field.name] = _legacy_value(parameter, field, value, user)
-        else:
-            conditions.append(_condition(field, op, parameter, value, user))
+            filters[field.name] = _legacy_value(parameter, field, given[0], user)
+        else:  # `__in` sees every repetition, even empty ones: `f_x__in=a, b&f_x__in=` is the one value "a, b"
+            conditions.append(_condition(field, op, parameter, list(values) if op == "in" else given, user))
     return filters, conditions
 
 

@@ -16,10 +16,11 @@ from ninja import Schema
 from ninja.schema import DjangoGetter
 from pydantic import ConfigDict, Field, create_model, model_validator
 
+from clientela.customization.kinds import options
 from clientela.registry.entities import Entity, Inline
 
 from .fields import ApiField, json_format, python_type, record_fields, row_fields
-from .filters import BOOLEAN, DATE, DATETIME, OWNER, TAGS, Filterable, builtin_filterables
+from .filters import BOOLEAN, DATE, DATETIME, MULTI, OWNER, TAGS, Filterable, builtin_filterables
 from .problems import FieldError
 
 DEFAULT_LIMIT = 50
@@ -260,7 +261,8 @@ def _filter_params(entity: Entity) -> dict:
 
 
 _OPERATOR_HELP = {
-    "in": _("Only records whose “%(field)s” is one of these comma-separated values."),
+    "in": _("Only records whose “%(field)s” is one of these values: comma-separated, or one value per "
+            "repetition of the parameter (a value may then contain commas)."),
     "gt": _("Only records whose “%(field)s” is greater (later) than this."),
     "gte": _("Only records whose “%(field)s” is this or greater (later)."),
     "lt": _("Only records whose “%(field)s” is less (earlier) than this."),
@@ -270,11 +272,22 @@ _OPERATOR_HELP = {
 }
 
 
+_MULTI_HELP = {
+    "eq": _("Only records whose “%(field)s” includes this option."),
+    "in": _("Only records whose “%(field)s” includes any of these options: comma-separated, or one option per "
+            "repetition of the parameter."),
+}
+
+
 def filter_help(field: Filterable, op: str) -> str:
     label = {"field": field.label}
-    text = (_OPERATOR_HELP[op] if op in _OPERATOR_HELP else _("Only records whose “%(field)s” is this value.")) % label
+    helps = {**_OPERATOR_HELP, **_MULTI_HELP} if field.kind == MULTI else _OPERATOR_HELP
+    text = (helps[op] if op in helps else _("Only records whose “%(field)s” is this value.")) % label
     if op == "isempty":
         return str(text)
+    if field.kind == MULTI:
+        keys = ", ".join(key for key, _label in options(field.definition, include_inactive=True))
+        text += " " + _("Option keys: %(options)s.") % {"options": keys or "—"}
     if field.kind == OWNER:
         text += " " + _("A user id, “me” or “none”.")
     elif field.kind == TAGS:
