@@ -22,6 +22,9 @@ from .normalise import Converter
 from .text import company_key, fold
 
 SKIP, UPDATE, CREATE, FILL = "skip", "update", "create", "fill"  # FILL: only what the record is missing
+# a row applied to a record already in the CRM: "updated" (UPDATE) or "merged" into it (FILL, even when the record
+# had every field already: the row was still folded into it); undo puts back what either replaced and added
+ON_EXISTING = ("updated", "merged")
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Options:
 @dataclass
 class Outcome:
     number: int
-    action: str  # created / updated / duplicate / rejected
+    action: str  # created / updated / merged / duplicate / rejected
     record_id: str | None = None
     errors: list = field(default_factory=list)
     cells: list = field(default_factory=list)
@@ -200,6 +203,8 @@ class Importer:
             outcome.cells = cells
         else:
             self.index.add(keys, number)
+            if instance is not None:  # why this record: the report's reasons, as for a skipped duplicate
+                outcome.errors = [{"field": "", "message": rule_label(rule)}]
         return outcome
 
     def _validate(self, number: int, values: dict, instance) -> Outcome:
@@ -249,8 +254,8 @@ class Importer:
                 children.append((name, child.instance))
             else:
                 errors += _errors(child, f"{inline.label}: ")
-        outcome = Outcome(number, "updated" if instance else "created", form=form, children=children,
-                          record=form.instance)
+        action = "created" if instance is None else "merged" if filling else "updated"
+        outcome = Outcome(number, action, form=form, children=children, record=form.instance)
         company = values.get("affiliations.company_name", "")
         links = self._company_links(instance) if company else {}
         if self.companies.get(company_key(company)) in links:
@@ -306,7 +311,7 @@ class Importer:
                 if hasattr(record, "prepare_for_save"):
                     record.prepare_for_save()
                 new_records.append(record)
-            elif outcome.action == "updated":
+            elif outcome.action in ON_EXISTING:
                 self._update(outcome)
             else:
                 continue
@@ -314,7 +319,7 @@ class Importer:
                 setattr(child, self.inlines[name].formset.fk.name + "_id", outcome.record_id)
                 child.workspace_id = workspace.pk
                 children.append(child)
-                if outcome.action == "updated":  # what undo removes; a created record goes as a whole
+                if outcome.action in ON_EXISTING:  # what undo removes; a created record goes as a whole
                     outcome.related.setdefault(name, []).append(str(child.pk))
             if outcome.company_name:
                 company_id = company_ids[company_key(outcome.company_name)]
@@ -323,14 +328,14 @@ class Importer:
                     role=outcome.company_role, is_primary=outcome.company_primary)
                 affiliation.created_at = affiliation.updated_at = now
                 affiliations.append((outcome.action, affiliation))
-                if outcome.action == "updated":
+                if outcome.action in ON_EXISTING:
                     outcome.related.setdefault("affiliations", []).append(str(affiliation.pk))
         bulk.insert(self.entity.model, new_records)
         for child in children:
             child.created_at = child.updated_at = now
         for model in {type(child) for child in children}:
             bulk.insert(model, [c for c in children if type(c) is model])
-        if affiliations:  # an updated record may have the company already
+        if affiliations:  # an updated or merged record may have the company already
             model = type(affiliations[0][1])
             bulk.insert(model, [a for action, a in affiliations if action == "created"])
             model.objects.bulk_create([a for action, a in affiliations if action != "created"], ignore_conflicts=True)

@@ -44,6 +44,7 @@ class ImportJob(RowProgress, WorkspaceScopedModel):
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
+    merged = models.PositiveIntegerField(_("merged"), default=0)  # matched, and only its empty fields filled in
     duplicates = models.PositiveIntegerField(_("skipped as duplicates"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     error = models.TextField(_("error"), blank=True)
@@ -75,8 +76,12 @@ class ImportRow(WorkspaceScopedModel):
     class Action(models.TextChoices):
         CREATED = "created", _("Created")
         UPDATED = "updated", _("Updated")
+        MERGED = "merged", _("Merged into an existing record")  # on-duplicate "fill"
         DUPLICATE = "duplicate", _("Skipped as duplicate")
         REJECTED = "rejected", _("Rejected")
+
+    # the outcomes that changed a record already in the CRM: undo puts back what they replaced and added
+    ON_EXISTING = (Action.UPDATED, Action.MERGED)
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     number = models.PositiveIntegerField()
@@ -84,7 +89,7 @@ class ImportRow(WorkspaceScopedModel):
     record_id = models.UUIDField(null=True, blank=True)
     errors = models.JSONField(default=list, blank=True)  # [{"field": ..., "message": ...}]
     cells = models.JSONField(default=list, blank=True)  # the file's row, kept for the error file
-    previous = models.JSONField(default=dict, blank=True)  # field values before an update
+    previous = models.JSONField(default=dict, blank=True)  # {"before": ..., "after": ...} of an update or merge
     related = models.JSONField(default=dict, blank=True)  # children and companies it added: {name: [ids]}
 
     class Meta:

@@ -167,7 +167,8 @@ def _finish(job: ImportJob, error: str = "") -> ImportJob:
     job.refresh_from_db()
     audit_log(action="import.finished", actor=job.created_by, target=job,
               details={"entity": job.entity, "dry_run": job.dry_run, "created": job.created,
-                       "updated": job.updated, "duplicates": job.duplicates, "rejected": job.rejected,
+                       "updated": job.updated, "merged": job.merged, "duplicates": job.duplicates,
+                       "rejected": job.rejected,
                        "all_or_nothing": bool(job.options.get("all_or_nothing"))})
     return job
 
@@ -191,7 +192,8 @@ def _run_all_or_nothing(job: ImportJob, importer_new, size: int) -> ImportJob:
     """Check every row first, writing nothing; a rejected row stops the import with its report. Then write
     all rows in one transaction: a rejection that appears meanwhile, or a killed worker, leaves nothing."""
     ImportRow.objects.filter(job=job).delete()  # a killed earlier run committed nothing else
-    ImportJob.objects.filter(pk=job.pk).update(rows_done=0, created=0, updated=0, duplicates=0, rejected=0)
+    ImportJob.objects.filter(pk=job.pk).update(rows_done=0, created=0, updated=0, merged=0, duplicates=0,
+                                               rejected=0)
     job.refresh_from_db()
     checker, rejected, checked = importer_new(), [], 0
     for batch in _batches(_table(job), size):
@@ -225,7 +227,7 @@ def _replay_duplicates(importer, job, table, done) -> None:
     from .duplicates import row_keys
 
     for number, cells in table.rows:
-        if done.get(number) in (ImportRow.Action.CREATED, ImportRow.Action.UPDATED):
+        if done.get(number) in (ImportRow.Action.CREATED, *ImportRow.ON_EXISTING):
             importer.index.add(row_keys(importer.entity, importer.values_of(cells)), number)
 
 
@@ -237,7 +239,7 @@ def _run_batch(job: ImportJob, importer: Importer, batch, all_or_nothing: bool =
     if all_or_nothing and any(o.action == "rejected" for o in outcomes):
         raise _Rejected
     counts = {action: sum(1 for o in outcomes if o.action == action)
-              for action in ("created", "updated", "duplicate", "rejected")}
+              for action in ("created", "updated", "merged", "duplicate", "rejected")}
     with transaction.atomic():
         if not job.dry_run:
             importer.write(outcomes)
@@ -249,11 +251,12 @@ def _run_batch(job: ImportJob, importer: Importer, batch, all_or_nothing: bool =
         job.rows_done += len(batch)
         job.created += counts["created"]
         job.updated += counts["updated"]
+        job.merged += counts["merged"]
         job.duplicates += counts["duplicate"]
         job.rejected += counts["rejected"]
         importer.clock = time.monotonic()
         job.seconds += importer.clock - started
-        job.save(update_fields=["rows_done", "created", "updated", "duplicates", "rejected", "seconds",
+        job.save(update_fields=["rows_done", "created", "updated", "merged", "duplicates", "rejected", "seconds",
                                 "updated_at"])
 
 
@@ -283,7 +286,7 @@ def import_count(job: ImportJob) -> int:
 class UndoResult:
     """What undo left alone: fields edited after the import keep their newer value."""
 
-    kept_records: int = 0  # updated records with at least one such field
+    kept_records: int = 0  # updated or merged records with at least one such field
     kept_fields: int = 0
     field_labels: list[str] = dataclass_field(default_factory=list)  # of those fields, each once
 
@@ -362,8 +365,9 @@ def _fed_attnames(job: ImportJob, model) -> set[str]:
 
 @transaction.atomic
 def import_undo(*, job: ImportJob, by) -> UndoResult:
-    """Created records go to the trash; updated records get back the values the import replaced, except
-    fields changed again since — those keep their newer value and are counted in the result."""
+    """Created records go to the trash; updated and merged records get back the values the import replaced
+    (and lose the rows and company links it added), except fields changed again since — those keep their
+    newer value and are counted in the result."""
     from clientela.history.models import FieldChange
     from clientela.history.services import changes_record
 
@@ -372,7 +376,7 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
         raise ImportFileError(_("This import cannot be undone."), code="not_undoable")
     entity = entities.get(job.entity)
     now = timezone.now()
-    written = list(job.rows.filter(action__in=[ImportRow.Action.CREATED, ImportRow.Action.UPDATED])
+    written = list(job.rows.filter(action__in=[ImportRow.Action.CREATED, *ImportRow.ON_EXISTING])
                    .values_list("action", "record_id", "related"))
     created = [pk for action, pk, _related in written if action == ImportRow.Action.CREATED]
     companies = [pk for _action, _pk, related in written for pk in related.get("companies", [])]
@@ -389,7 +393,7 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
                         actor=by, batch=job.pk) for pk in ids])
     inlines = {inline.name: inline for inline in entity.inlines}
     fed, result, labels = _fed_attnames(job, entity.model), UndoResult(), {}
-    for row in job.rows.filter(action=ImportRow.Action.UPDATED):
+    for row in job.rows.filter(action__in=ImportRow.ON_EXISTING):
         record = entity.model.objects.filter(pk=row.record_id).first()
         if record is None:
             continue
@@ -417,7 +421,8 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
 
 
 def row_report(job: ImportJob) -> str:
-    """What happened to every row, as CSV: row, outcome, record (created, updated or matched), reasons."""
+    """What happened to every row, as CSV: row, outcome, record (created, updated, merged into or matched),
+    reasons (why a row was rejected, or which rule matched it to a record or an earlier row)."""
     labels = dict(ImportRow.Action.choices)
     out = io.StringIO()
     writer = csv.writer(out)

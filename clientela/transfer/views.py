@@ -184,10 +184,10 @@ def import_undo_view(request, entity, pk):
         message = _("The import was undone.")
         if result.kept_fields:
             message += " " + ngettext(
-                "%(records)d updated record was edited after the import: the fields changed since keep their "
-                "current value (%(fields)s).",
-                "%(records)d updated records were edited after the import: the fields changed since keep their "
-                "current value (%(fields)s).", result.kept_records) % {
+                "%(records)d updated or merged record was edited after the import: the fields changed since keep "
+                "their current value (%(fields)s).",
+                "%(records)d updated or merged records were edited after the import: the fields changed since "
+                "keep their current value (%(fields)s).", result.kept_records) % {
                 "records": result.kept_records, "fields": ", ".join(result.field_labels)}
         messages.success(request, message)
     return redirect("import_jobs", entity.key)

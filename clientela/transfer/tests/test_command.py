@@ -21,7 +21,7 @@ def test_import_data_command_dry_run_then_real(acme, tmp_path, capsys):
             "--mapping", str(mapping)]
     call_command(*args, "--dry-run")
     out = capsys.readouterr().out
-    assert "created: 1, updated: 0, skipped as duplicate: 1, rejected: 1" in out
+    assert "created: 1, updated: 0, merged: 0, skipped as duplicate: 1, rejected: 1" in out
     with use_workspace(acme):
         assert not Contact.objects.exists()
     call_command(*args)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
         parser.add_argument("--on-duplicate", choices=["skip", "update", "fill", "create"], default="skip",
                             help="A row that matches a record: skip it, update the record, fill in only the "
-                                 "record's empty fields (merge), or create a new record anyway.")
+                                 "record's empty fields (counted as merged), or create a new record anyway.")
         parser.add_argument("--region", default="", help="Default country of phone numbers (e.g. ES).")
         parser.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default="")
         parser.add_argument("--decimal-mark", choices=[",", "."], default="",
@@ -69,8 +69,9 @@ class Command(BaseCommand):
                 raise CommandError(job.error)
             prefix = "Dry run — would have " if job.dry_run else ""
             self.stdout.write(
-                f"{prefix}created: {job.created}, updated: {job.updated}, skipped as duplicate: {job.duplicates}, "
-                f"rejected: {job.rejected} ({job.rows_done} rows, {job.rows_per_second:.0f} rows/s)")
+                f"{prefix}created: {job.created}, updated: {job.updated}, merged: {job.merged}, "
+                f"skipped as duplicate: {job.duplicates}, rejected: {job.rejected} "
+                f"({job.rows_done} rows, {job.rows_per_second:.0f} rows/s)")
             if job.error:
                 self.stdout.write(job.error)
             for row in job.rows.filter(action="rejected")[:20]:
