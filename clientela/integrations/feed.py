@@ -151,11 +151,15 @@ def _maybe_held(user, entity: Entity, gone: dict[str, list]) -> list[str]:
                .values_list("pk", flat=True)}
     unsure = kept - visible
     if unsure:
-        watched = _visibility_fields(entity)
-        changed = {}
-        for record_id, name, changes in ChangeEvent.objects.filter(
-                id__in=[event_id for record_id in unsure for event_id, _name in gone[record_id]]
-        ).values_list("record_id", "name", "changes"):
+        rules = list(SharingRule.objects.filter(entity=entity.key).values_list("field", "is_active"))
+        watched = {"owner", *(field.split("__", 1)[0] for field, _active in rules)}
+        # a sharing rule's records are read among records out of the trash: for one in the trash now, `visible`
+        # cannot tell whether a rule showed it before
+        changed = dict.fromkeys((record_id for record_id in unsure if not alive[record_id]),
+                                any(active for _field, active in rules))
+        events = [event_id for one in unsure for event_id, _name in gone[one]]
+        for record_id, name, changes in ChangeEvent.objects.filter(id__in=events).values_list(
+                "record_id", "name", "changes"):
             if name not in _NEUTRAL or (name == "record.updated" and (not changes or watched & changes.keys())):
                 changed[record_id] = True
         visible |= {record_id for record_id in unsure if changed.get(record_id)}
@@ -173,12 +177,6 @@ def _alive_before(seen: list, alive_now: bool | None) -> bool:
         if name in ("record.deleted", "record.restored"):
             return name == "record.deleted"
     return bool(alive_now)
-
-
-def _visibility_fields(entity: Entity) -> set[str]:
-    """Names of the record's changes that may change who sees it: its owner, the fields sharing rules match on."""
-    rules = SharingRule.objects.filter(entity=entity.key).values_list("field", flat=True)
-    return {"owner", *(field.split("__", 1)[0] for field in rules)}
 
 
 @collector_paused()

@@ -287,14 +287,16 @@ def test_a_change_on_a_sharing_rules_field_sends_the_delete(in_acme, world):
     rep, rep2 = world["rep"], world["rep2"]
     SharingRule.objects.create(workspace=in_acme, name="Customers", entity="contacts", field="lifecycle_status",
                                value="customer", team=Team.objects.get(name="North"))
-    customer, prospect = world["theirs"][:2]
+    customer, prospect, binned = world["theirs"]
     other_team = api_client(rep2, in_acme)
     patch(other_team, customer, lifecycle_status="customer")
+    patch(other_team, binned, lifecycle_status="customer")
     client = api_client(rep, in_acme)
     mirror: dict = {}
     cursor = replay(client, mirror)
     assert ("contacts", str(customer.pk)) in mirror and ("contacts", str(prospect.pk)) not in mirror
     patch(other_team, customer, lifecycle_status="lead")
     patch(other_team, prospect, job_title="Compras")
+    record_trash(entity=entities.get("contacts"), record=Contact.objects.get(pk=binned.pk), by=rep2)
     page = client.get("/api/v1/sync", {"cursor": cursor, "limit": 50}).json()
-    assert [(c["op"], c["id"]) for c in page["changes"]] == [("delete", str(customer.pk))]
+    assert [(c["op"], c["id"]) for c in page["changes"]] == [("delete", str(customer.pk)), ("delete", str(binned.pk))]
