@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter, methodcaller
 from uuid import UUID
 
 from django.db import connections, models
@@ -105,19 +105,20 @@ def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
     names = _link_names(plan, rows, keys)
     related = {f.name: _m2m_values(entity.model, f, pks, keys, span) for f in shown
                if f.output and f.model_field is not None and f.model_field.many_to_many}
-    inlines = [(inline.name, inline_values(inline, pks, keys, span)) for inline in entity.inlines]
+    inlines = [(inline.name, _rows_by_record(inline, pks, keys, span)) for inline in entity.inlines]
     shown_row = _row_shape(plan, names, related)
+    aware = _aware_of(rows[0][created]) if rows else _aware
     result = []
     for row in rows:
-        pk = row[0]
+        number = row[0].int
         data = shown_row(row)
         for name, by_record in inlines:
-            data[name] = by_record.get(pk, [])
+            data[name] = by_record.get(number, [])
         if definitions:
             stored = row[custom] or {}
             data["custom"] = {key: stored.get(key) for key in definitions}
-        data["created_at"] = _aware(row[created])
-        data["updated_at"] = updated = _aware(row[created + 1])
+        data["created_at"] = aware(row[created])
+        data["updated_at"] = updated = aware(row[created + 1])
         data["version"] = (updated - _EPOCH) // _MICROSECOND
         if keep:
             data.update(zip(keep, row[created + 2:], strict=True))
@@ -130,6 +131,15 @@ def _aware(value) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _aware_of(sample):
+    """`_aware` for every value of a column like `sample`: a call without a Python frame where the database gives
+    naive times (PostgreSQL), for the two times of every record of a sync page."""
+    return _IN_UTC if isinstance(sample, datetime) and sample.tzinfo is None else _aware
+
+
+_IN_UTC = methodcaller("replace", tzinfo=UTC)
 
 
 class _Keys(dict):
@@ -212,7 +222,7 @@ def _row_shape(plan, names: dict, related: dict):
     def shown(row) -> dict:
         data = dict(zip(keys, pick(row), strict=True))
         for key, by_record in many:
-            data[key] = by_record.get(row[0], [])
+            data[key] = by_record.get(row[0].int, [])
         for key, column, by_pk in links:
             data[key] = by_pk.get(row[column], "")
         for key, column in checked:
@@ -238,7 +248,8 @@ def _of_records(queryset, column: str, pks, span=None):
 
 
 def _m2m_values(model, field: ApiField, pks, keys: _Keys, span=None) -> dict:
-    """{record pk: [related pk or name, …]} in the related model's order; `pks`, `span`: see `_of_records`."""
+    """{record key's number (`UUID.int`): [related pk or name, …]} in the related model's order; `pks`, `span`: see
+    `_of_records`."""
     model_field = field.model_field
     through = model_field.remote_field.through
     source = through._meta.get_field(model_field.m2m_field_name()).attname
@@ -250,13 +261,19 @@ def _m2m_values(model, field: ApiField, pks, keys: _Keys, span=None) -> dict:
     found: dict = {}
     for source_pk, target_pk in sorted(pairs, key=lambda pair: position.get(pair[1], 0)):
         if target_pk in shown:
-            found.setdefault(source_pk, []).append(shown[target_pk])
+            found.setdefault(source_pk.int, []).append(shown[target_pk])
     return found
 
 
 def inline_values(inline, pks, keys: _Keys | None = None, span=None) -> dict:
     """{record pk: [row dict, …]} in the row model's order, as `record_out` shows rows; `pks`, `span`: see
     `_of_records`; `keys`: those of the records' own query, when there is one."""
+    return _rows_by_record(inline, pks, keys, span, by=None)
+
+
+def _rows_by_record(inline, pks, keys: _Keys | None = None, span=None, by=attrgetter("int")) -> dict:
+    """`inline_values`, its records' keys given by `by` (the key's number by default: a `UUID` hashes and compares
+    in Python, its number in C, and a sync page looks up each of its records once per inline)."""
     keys = _Keys() if keys is None else keys
     model, link = inline.formset.model, inline.formset.fk.attname
     columns = ["pk", link]
@@ -266,7 +283,7 @@ def inline_values(inline, pks, keys: _Keys | None = None, span=None) -> dict:
     shown_row = _row_shape(plan, _link_names(plan, rows, keys), {})
     found: dict = {}
     for row in rows:
-        found.setdefault(row[1], []).append(shown_row(row))
+        found.setdefault(row[1] if by is None else by(row[1]), []).append(shown_row(row))
     return found
 
 
