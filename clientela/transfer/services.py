@@ -289,6 +289,8 @@ class UndoResult:
     kept_records: int = 0  # updated or merged records with at least one such field
     kept_fields: int = 0
     field_labels: list[str] = dataclass_field(default_factory=list)  # of those fields, each once
+    kept_rows: int = 0  # emails, phones, addresses, company links the import added and someone edited since
+    row_labels: list[str] = dataclass_field(default_factory=list)  # their kinds ("Emails"), each once
 
 
 def _undo_values(job: ImportJob, row: ImportRow, record, fed: set[str]) -> tuple[dict, dict]:
@@ -366,8 +368,8 @@ def _fed_attnames(job: ImportJob, model) -> set[str]:
 @transaction.atomic
 def import_undo(*, job: ImportJob, by) -> UndoResult:
     """Created records go to the trash; updated and merged records get back the values the import replaced
-    (and lose the rows and company links it added), except fields changed again since — those keep their
-    newer value and are counted in the result."""
+    and lose the rows and company links it added, except what was changed since — fields keep their newer
+    value and rows edited after the import stay; both are counted in the result."""
     from clientela.history.models import FieldChange
     from clientela.history.services import changes_record
 
@@ -393,6 +395,7 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
                         actor=by, batch=job.pk) for pk in ids])
     inlines = {inline.name: inline for inline in entity.inlines}
     fed, result, labels = _fed_attnames(job, entity.model), UndoResult(), {}
+    finished = job.finished_at or now
     for row in job.rows.filter(action__in=ImportRow.ON_EXISTING):
         record = entity.model.objects.filter(pk=row.record_id).first()
         if record is None:
@@ -404,7 +407,12 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
             labels.update(dict.fromkeys(kept))
         for name, ids in row.related.items():
             if name in inlines:
-                inlines[name].formset.model.objects.filter(pk__in=ids).delete()
+                added = inlines[name].formset.model.objects.filter(pk__in=ids)
+                edited = added.filter(updated_at__gt=finished).count()  # a later change is someone's work: kept
+                added.exclude(updated_at__gt=finished).delete()
+                if edited:
+                    result.kept_rows += edited
+                    result.row_labels = list(dict.fromkeys([*result.row_labels, str(inlines[name].label)]))
         changes_record(workspace=job.workspace, entity=job.entity, record_id=record.pk,
                        action=FieldChange.Action.UPDATED, actor=by, changes={})
         emit(DomainEvent(name="record.updated", workspace_id=job.workspace_id, entity=job.entity,
@@ -416,7 +424,8 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
     job.save(update_fields=["status", "undone_at", "updated_at"])
     audit_log(action="import.undone", actor=by, target=job,
               details={"entity": job.entity, "kept_records": result.kept_records,
-                       "kept_fields": result.kept_fields, "kept_field_names": list(labels)})
+                       "kept_fields": result.kept_fields, "kept_field_names": list(labels),
+                       "kept_rows": result.kept_rows})
     return result
 
 

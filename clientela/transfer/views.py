@@ -189,6 +189,11 @@ def import_undo_view(request, entity, pk):
                 "%(records)d updated or merged records were edited after the import: the fields changed since "
                 "keep their current value (%(fields)s).", result.kept_records) % {
                 "records": result.kept_records, "fields": ", ".join(result.field_labels)}
+        if result.kept_rows:
+            message += " " + ngettext(
+                "%(count)d item the import added was edited since and was kept (%(kinds)s).",
+                "%(count)d items the import added were edited since and were kept (%(kinds)s).",
+                result.kept_rows) % {"count": result.kept_rows, "kinds": ", ".join(result.row_labels)}
         messages.success(request, message)
     return redirect("import_jobs", entity.key)
 

@@ -156,3 +156,18 @@ def test_undo_puts_back_custom_field_values_unless_changed_since(in_acme):
     leo.refresh_from_db()
     assert eva.custom == {"tier": "Bronze", "score": 10} and leo.custom == {"tier": "Silver"}
     assert result.field_labels == ["Score"]
+
+
+def test_undo_keeps_a_phone_the_import_added_if_someone_edited_it_since(in_acme):
+    """The rows an import added go with the undo, unless someone has worked on them since: that is their data."""
+    admin = in_acme.users["admin"]
+    eva, leo = person(admin, "Eva", "eva@x.es"), person(admin, "Leo", "leo@x.es")
+    data = csv_bytes([["Email", "Phone"], ["eva@x.es", "612000111"], ["leo@x.es", "612000222"]])
+    job = run_import(admin, data, on_duplicate="update")
+    phone = eva.phones.get()
+    phone.number = "+34612000999"  # corrected by hand after the import
+    phone.save()
+    page = login(admin).post(f"/import/contacts/{job.pk}/undo/", follow=True).content.decode()
+    assert list(eva.phones.values_list("number", flat=True)) == ["+34612000999"]
+    assert not leo.phones.exists()
+    assert "1 item the import added was edited since and was kept (Phones)" in page
