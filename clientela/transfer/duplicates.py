@@ -5,20 +5,42 @@ One index holds the keys of the workspace's records and of the rows already take
 them (`text.comparable_name`: accents, case, punctuation, word order and a company's legal form ignored).
 A row that matches no key exactly is then compared with the records at the same company or in the same
 city (companies: with every company) whose names share a word with its own: a `difflib` similarity at or
-above the workspace's threshold is a duplicate too ("similar name"). Rows of the file are matched with
-one another by exact keys only: keeping every row's words for that would cost more memory than a
-million-row file is allowed.
+above the workspace's threshold is a duplicate too ("similar name"); names with other numbers in them are
+never alike ("Company 1", "Company 2"). Then the same with the earlier rows of the file (created, updated or
+merged): a record always wins over a row, and an exact key over a similar name; a row's name with numbers is
+matched with other rows exactly only (a code such as "Cliente 1012": keeping such names would fill the
+neighbourhoods with names that can never be alike). At threshold 100 names are only compared exactly.
+
+Every row's exact keys are kept (as hashes, `RowNumbers`). Names are kept for the first SIMILAR_ROWS rows taken
+from the file only: each row's name once, a string in `row_names` whose position its neighbourhoods hold
+(arrays of 4-byte ints, at most NEAR_ROWS each). For Spanish names with a company and a city that costs about
+135 bytes a row (tracemalloc, 200,000 rows: 26 MB), as much again as their exact keys. Past the cap, rows are
+still compared with the names kept, with the records and by exact keys, but their own names are not kept: a
+row further down alike only to one of them is not found (`rows_unnamed` counts the rows past the cap). A
+resumed import replays the rows it took in file order (`transfer.services._replay_duplicates`), so it keeps
+the same names.
+
+A row's name is compared with at most CANDIDATES names. For records, from its least crowded neighbourhoods
+first; for rows, at a company its first people, in a city (or among companies) the names sharing the most of
+its words' first three letters first, and for a name of three words or more only those sharing two of them
+(a typo changes one word): counting whole neighbourhoods, capped, in one pass costs less than comparing.
 """
 
+import re
 from array import array
+from collections import Counter
 from difflib import SequenceMatcher
+from itertools import chain
 
 from django.utils.translation import gettext as _
 
 from .text import comparable_name, fold
 
-CANDIDATES = 60  # names a row's name is compared with, at most, from its least crowded neighbourhoods first
+CANDIDATES = 60  # names a row's name is compared with, at most
+SIMILAR_ROWS = 200_000  # rows of a file whose names are kept for similar names: about 135 bytes each
+NEAR_ROWS = 2 * CANDIDATES  # rows' names kept in one neighbourhood, at most
 NAME_RULES = ("name", "name_company", "name_city")
+_numbers = re.compile(r"\d+").findall
 
 
 def _near(rule: str, block: str, name: str) -> list[int]:
@@ -26,7 +48,25 @@ def _near(rule: str, block: str, name: str) -> list[int]:
     the names sharing a word's first three letters (a typo rarely hits every word)."""
     if rule == "name_company":
         return [hash((rule, block))]
-    return [hash((rule, block, word[:3])) for word in set(name.split())]
+    return list(dict.fromkeys(hash((rule, block, word[:3])) for word in name.split()))  # once, in word order
+
+
+def _letters(name: str) -> dict[str, int]:
+    letters: dict[str, int] = {}
+    for letter in name:
+        letters[letter] = letters.get(letter, 0) + 1
+    return letters
+
+
+def _common(letters: dict[str, int], other: str) -> int:
+    """How many of `other`'s letters the name counted in `letters` has too, as difflib's `quick_ratio` counts
+    them (without building a matcher for `other`)."""
+    left, common = dict(letters), 0
+    for letter in other:
+        if count := left.get(letter):
+            left[letter] = count - 1
+            common += 1
+    return common
 
 
 def _inline(entity, name):
@@ -131,6 +171,11 @@ class DuplicateIndex:
         # hash of a name's neighbourhood (`_near`) -> the names of the database's records in it; a name found
         # alike gives its record through `records`, so each name is held once, without its id
         self.similar: dict[int, list[str]] = {}
+        # the names of rows taken from the file (the first SIMILAR_ROWS), each once, and per neighbourhood their
+        # positions in that list; a name found alike gives its row through `rows`
+        self.row_names: list[str] = []
+        self.row_similar: dict[int, array] = {}
+        self.rows_unnamed = 0  # rows taken past the cap: their names were not kept
         self.claimed: set[str] = set()
         self._matcher = SequenceMatcher(autojunk=False)
 
@@ -178,17 +223,27 @@ class DuplicateIndex:
             for near in _near(key[0], block, name):
                 self.similar.setdefault(near, []).append(name)
 
+    def _ratio(self, name: str, letters: dict, numbers: list[str], other: str, floor: float) -> float:
+        """difflib's ratio of two names, or 0.0 when it cannot reach `floor`: their lengths, then the letters they
+        have in common (difflib's `quick_ratio`, counted without building a matcher), rule out most names. Names
+        with other numbers are not alike however close ("Company 1", "Company 2"; "Ana1 Ruiz", "Ana2 Ruiz")."""
+        total = len(name) + len(other)
+        if 2 * min(len(name), len(other)) < floor * total or _numbers(other) != numbers \
+                or 2.0 * _common(letters, other) / total < floor:
+            return 0.0
+        self._matcher.set_seqs(name, other)
+        return self._matcher.ratio()
+
     def _similar(self, keys) -> tuple[str | None, str]:
-        """(record id, rule) of the most alike record near the row's name, if any is alike enough. Length, then
-        `quick_ratio` (an upper bound of the ratio) rule out most names cheaply."""
-        best, found, matcher, threshold = 0.0, (None, ""), self._matcher, self.threshold
+        """(record id, rule) of the most alike record near the row's name, if any is alike enough."""
+        best, found, threshold, ratios = 0.0, (None, ""), self.threshold, {}
         for rule, key in keys:
             if rule not in NAME_RULES:
                 continue
             name, bar, block = key.partition("|")
             lists = sorted((names for near in _near(rule, block, name) if (names := self.similar.get(near))),
                            key=len)
-            seen: set[str] = set()
+            letters, numbers, seen = _letters(name), _numbers(name), set()
             for names in lists:
                 for other in names:
                     if len(seen) >= CANDIDATES:
@@ -196,19 +251,58 @@ class DuplicateIndex:
                     if other in seen:
                         continue
                     seen.add(other)
-                    if 2 * min(len(name), len(other)) < threshold * (len(name) + len(other)):
-                        continue
-                    matcher.set_seqs(name, other)
-                    if matcher.quick_ratio() < max(threshold, best) or (ratio := matcher.ratio()) < threshold \
-                            or ratio <= best:
+                    if (ratio := ratios.get(other)) is None:  # 0.0: not alike enough, or less than the best
+                        ratio = ratios[other] = self._ratio(name, letters, numbers, other, max(threshold, best))
+                    if ratio < threshold or ratio <= best:
                         continue
                     record_id = self.records.get(hash((rule, f"{other}{bar}{block}")))
                     if record_id is not None and record_id not in self.claimed:
                         best, found = ratio, (record_id, f"similar_{rule}")
         return found
 
+    def _row_candidates(self, rule: str, block: str, name: str) -> list[int]:
+        """Positions in `row_names` of the names a row's name is compared with, at most CANDIDATES: at a
+        company, its first people; in a city or among companies, the names sharing the most of its words' first
+        three letters first, and for a name of three words or more only those sharing two (a typo changes one
+        word). The neighbourhoods' lists are counted in one pass, which is why they are capped (NEAR_ROWS)."""
+        nears = _near(rule, block, name)
+        lists = [positions for near in nears if (positions := self.row_similar.get(near))]
+        if not lists:
+            return []
+        if len(nears) == 1:
+            positions, shared = list(lists[0]), None
+        else:
+            shared = Counter(chain.from_iterable(lists))
+            need = 2 if len(nears) >= 3 else 1
+            positions = [position for position, count in shared.items() if count >= need]
+        if shared is not None:
+            positions.sort(key=shared.__getitem__, reverse=True)  # stable: ties stay in the lists' order
+        return positions[:CANDIDATES]
+
+    def _similar_row(self, keys) -> tuple[int | None, str]:
+        """(earlier row number, rule) of the most alike earlier row near the row's name, if one is alike enough."""
+        best, found, threshold, ratios, names = 0.0, (None, ""), self.threshold, {}, self.row_names
+        for rule, key in keys:
+            if rule not in NAME_RULES:
+                continue
+            name, bar, block = key.partition("|")
+            letters, numbers = _letters(name), _numbers(name)
+            if numbers:  # rows' names with numbers are not kept (`add`), and no other name is alike to this one
+                continue
+            for position in self._row_candidates(rule, block, name):
+                other = names[position]
+                if (ratio := ratios.get(other)) is None:
+                    ratio = ratios[other] = self._ratio(name, letters, numbers, other, max(threshold, best))
+                if ratio < threshold or ratio <= best:
+                    continue
+                number = self.rows.get(hash((rule, f"{other}{bar}{block}")))
+                if number is not None:
+                    best, found = ratio, (number, f"similar_{rule}")
+        return found
+
     def find(self, keys) -> tuple[str | None, int | None, str]:
-        """(record id, earlier row number, rule) of the first match; record first, then the file."""
+        """(record id, earlier row number, rule) of the first match: a record by an exact key, an earlier row by
+        one, a record by a similar name, then an earlier row by one."""
         hashes = [hash(key) for key in keys]
         for key, hashed in zip(keys, hashes, strict=True):
             if hashed in self.records:
@@ -220,11 +314,36 @@ class DuplicateIndex:
             record_id, rule = self._similar(keys)
             if record_id is not None:
                 return record_id, None, rule
+        if self.threshold < 1 and self.row_names:
+            number, rule = self._similar_row(keys)
+            if number is not None:
+                return None, number, rule
         return None, None, ""
 
     def add(self, keys, number: int) -> None:
+        """Keep a row taken from the file (created, updated or merged): its keys, and its name in its
+        neighbourhoods while fewer than SIMILAR_ROWS rows' names are kept (and a neighbourhood holds fewer
+        than NEAR_ROWS). A key an earlier row has already stays that row's, and the name is not kept for it."""
+        rows, position, similar = self.rows, None, self.threshold < 1
         for key in keys:
-            self.rows.setdefault(hash(key), number)
+            if rows.setdefault(hash(key), number) != number or not similar or key[0] not in NAME_RULES:
+                continue
+            name, _bar, block = key[1].partition("|")
+            if position is None:  # the row's name, the same under each of its rules: kept once
+                if _numbers(name):  # a name with numbers is alike to none with others: a code, matched exactly
+                    similar = False
+                    continue
+                if len(self.row_names) >= SIMILAR_ROWS:
+                    self.rows_unnamed += 1
+                    similar = False
+                    continue
+                position = len(self.row_names)
+                self.row_names.append(name)
+            for near in _near(key[0], block, name):
+                if (positions := self.row_similar.get(near)) is None:
+                    self.row_similar[near] = array("i", (position,))
+                elif len(positions) < NEAR_ROWS:
+                    positions.append(position)
 
     def claim(self, created: dict[str, int]) -> None:
         """Keys of records an earlier run of this import created count as rows of the file, as before."""
