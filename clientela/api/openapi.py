@@ -110,7 +110,7 @@ def _for_entity(schema: dict, entity: Entity, view: Entity) -> None:
             schema = {"type": "string", "default": ""}
             if op == "eq" and definition.kind == FieldKind.CHECKBOX:
                 schema["enum"] = ["", "true", "false", "1", "0"]
-            elif op == "eq" and definition.kind == FieldKind.PICKLIST:
+            elif op == "eq" and definition.kind in (FieldKind.PICKLIST, FieldKind.MULTI_PICKLIST):
                 schema["enum"] = ["", *(value for value, _label in options(definition, include_inactive=True))]
             elif op == "isempty":
                 schema["enum"] = ["", "true", "false"]

@@ -18,6 +18,7 @@ from clientela.common.collector import collector_paused
 from clientela.common.events import DomainEvent, emit
 from clientela.common.spreadsheets import neutralise
 from clientela.registry import entities
+from clientela.registry.services import snapshot
 from clientela.registry.visibility import entity_for
 from clientela.security import access
 from clientela.security.audit import audit_log
@@ -400,6 +401,7 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
         record = entity.model.objects.filter(pk=row.record_id).first()
         if record is None:
             continue
+        before = snapshot(entity, record)
         kept = _undo_record(record, *_undo_values(job, row, record, fed), by)
         if kept:
             result.kept_records += 1
@@ -413,10 +415,14 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
                 if edited:
                     result.kept_rows += edited
                     result.row_labels = list(dict.fromkeys([*result.row_labels, str(inlines[name].label)]))
+        after = snapshot(entity, entity.model.objects.get(pk=record.pk))
+        changes = {name: (label, before.get(name, ("", ""))[1], value) for name, (label, value) in after.items()
+                   if before.get(name, ("", ""))[1] != value}  # in the history, what undo put back
         changes_record(workspace=job.workspace, entity=job.entity, record_id=record.pk,
-                       action=FieldChange.Action.UPDATED, actor=by, changes={})
+                       action=FieldChange.Action.UPDATED, actor=by, changes=changes)
         emit(DomainEvent(name="record.updated", workspace_id=job.workspace_id, entity=job.entity,
-                         record_id=str(record.pk), actor_id=by.pk))
+                         record_id=str(record.pk), actor_id=by.pk,
+                         changes={name: {"old": old, "new": new} for name, (_label, old, new) in changes.items()}))
     named = entity_for(by, entity)  # with the workspace's custom fields
     result.field_labels = [named.field_label(f"cf_{key.removeprefix('custom.')}") if key.startswith("custom.")
                            else named.field_label(entity.model._meta.get_field(key).name) for key in labels]

@@ -136,6 +136,7 @@ def test_the_workspace_schema_lists_the_multi_picklist_operators(admin_api, inte
     assert "f_cf_interests__contains" not in parameters
     assert "includes this option" in parameters["f_cf_interests"]["description"]
     assert "a, b, c, d" in parameters["f_cf_interests__in"]["description"]
+    assert parameters["f_cf_interests"]["schema"]["enum"] == ["", "a", "b", "c", "d"]  # a client can offer them
     companies = json.loads(admin_api.get("/api/v1/openapi.json").content)["paths"]["/api/v1/companies"]["get"]
     assert "repetition" in next(p for p in companies["parameters"] if p["name"] == "f_industry__in")["description"]
 

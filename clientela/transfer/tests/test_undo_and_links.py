@@ -171,3 +171,17 @@ def test_undo_keeps_a_phone_the_import_added_if_someone_edited_it_since(in_acme)
     assert list(eva.phones.values_list("number", flat=True)) == ["+34612000999"]
     assert not leo.phones.exists()
     assert "1 item the import added was edited since and was kept (Phones)" in page
+
+
+def test_the_history_and_the_change_log_say_what_undo_put_back(in_acme):
+    from clientela.history.models import FieldChange
+    from clientela.integrations.models import ChangeEvent
+
+    admin = in_acme.users["admin"]
+    job, _eva, leo = titles_import(admin)
+    import_undo(job=job, by=admin)
+    undone = {c.field: (c.old_value, c.new_value) for c in FieldChange.objects.filter(record_id=leo.pk, actor=admin)
+              .order_by("created_at") if c.field}  # the undo's rows come last
+    assert undone["job_title"] == ("CEO", "Intern") and undone["tags"] == ("Board, VIP", "VIP")
+    event = ChangeEvent.objects.filter(record_id=str(leo.pk)).order_by("-id").first()
+    assert event.changes["job_title"] == {"old": "CEO", "new": "Intern"}
