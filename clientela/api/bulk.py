@@ -31,6 +31,7 @@ from pydantic import ValidationError as PydanticError
 from clientela.common import bulk
 from clientela.common.collector import collector_paused
 from clientela.common.events import DomainEvent, emit_many
+from clientela.common.keys import time_ordered
 from clientela.common.lookups import AnyOf
 from clientela.common.models import related_rows
 from clientela.customization import picklists
@@ -482,7 +483,8 @@ class BulkWrite:
         fast = [item for item in items if not item.slow and item.status in ("created", "updated")]
         now, by, workspace = timezone.now(), self.user, current_workspace()
         created = [item.instance for item in fast if item.status == "created"]
-        for record in created:
+        for record in created:  # time-ordered keys, as imports write them (`common.keys`)
+            record.pk = time_ordered()
             record.workspace, record.created_by, record.updated_by = workspace, by, by
             if getattr(record, "owner_id", 1) is None and "owner" not in self.form.fields:
                 record.owner = by
