@@ -47,6 +47,8 @@ class ImportJob(RowProgress, WorkspaceScopedModel):
     merged = models.PositiveIntegerField(_("merged"), default=0)  # matched, and only its empty fields filled in
     duplicates = models.PositiveIntegerField(_("skipped as duplicates"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # rows past the file's first `duplicates.SIMILAR_ROWS` taken: not compared with one another by similar name
+    names_not_kept = models.PositiveIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     seconds = models.FloatField(default=0, help_text=_("Time spent processing rows, over all runs."))
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

@@ -159,12 +159,13 @@ def import_run(job: ImportJob) -> ImportJob:
                 batch = []
         if batch:
             _run_batch(job, importer, batch)
-        return _finish(job)
+        return _finish(job, importer=importer)
 
 
-def _finish(job: ImportJob, error: str = "") -> ImportJob:
+def _finish(job: ImportJob, error: str = "", importer: Importer | None = None) -> ImportJob:
+    unnamed = importer.index.rows_unnamed if importer is not None else 0
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now(),
-                                               error=error)
+                                               error=error, names_not_kept=unnamed)
     job.refresh_from_db()
     audit_log(action="import.finished", actor=job.created_by, target=job,
               details={"entity": job.entity, "dry_run": job.dry_run, "created": job.created,
@@ -218,7 +219,7 @@ def _run_all_or_nothing(job: ImportJob, importer_new, size: int) -> ImportJob:
     except _Rejected:
         return import_fail(job, _("Nothing was imported: a row was rejected while writing (the data changed "
                                   "since the check). Import the file again."))
-    return _finish(job)
+    return _finish(job, importer=importer)
 
 
 def _replay_duplicates(importer, job, table, done) -> None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from clientela.registry.views import entity_view
 from clientela.security import access
 
+from . import duplicates
 from . import mapping as column_mapping
 from .forms import DELIMITERS, FileSettingsForm, OptionsForm, UploadForm
 from .models import ImportJob, ImportMapping
@@ -125,7 +126,8 @@ def import_job(request, entity, pk):
     job = _job(request, entity, pk)
     context = {"entity": entity, "job": job, "can_resume": import_can_resume(job),
                "rejected": job.rows.filter(action="rejected")[:100] if not job.is_active else [],
-               "duplicates": job.rows.filter(action="duplicate")[:20] if not job.is_active else []}
+               "duplicates": job.rows.filter(action="duplicate")[:20] if not job.is_active else [],
+               "similar_rows": duplicates.SIMILAR_ROWS}
     if request.htmx:
         return render(request, "transfer/_progress.html", context)
     return render(request, "transfer/job.html", context)

@@ -9,6 +9,7 @@ from clientela.transfer import duplicates, services
 from clientela.transfer.models import ImportJob, ImportRow
 from clientela.transfer.services import import_count, import_create, import_run
 from clientela.workspaces.scoping import use_workspace
+from conftest import login
 
 from .helpers import csv_bytes, run_import
 
@@ -147,6 +148,9 @@ def test_past_the_cap_rows_are_matched_by_exact_keys_only(in_acme, monkeypatch):
     assert got[3] == ("created", [])
     assert got[4] == ("duplicate", ["same name and city as row 2 of the file"])
     assert got[5] == ("duplicate", ["similar name, same city as row 1 of the file"])
+    assert job.names_not_kept == 2  # rows 2 and 3: the job page says what was not compared
+    page = login(in_acme.users["admin"]).get(f"/import/contacts/{job.pk}/").content.decode()
+    assert "compared among the file's first 1 rows: 2 rows after them" in page
 
 
 def test_the_index_keeps_each_rows_name_once_and_stops_at_the_cap(monkeypatch):
