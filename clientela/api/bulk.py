@@ -82,6 +82,7 @@ class Item:
     changes: dict = field(default_factory=dict)
     columns: set = field(default_factory=set)  # the model fields a fast-path update changes
     bound: tuple = ()  # (form, formsets) of a slow-path record
+    old_owner: tuple | None = None  # (owner id before the change,) of a fast-path change
 
     def fail(self, field_name, code: str, message) -> None:
         path = f"records[{self.index}]" + (f".{field_name}" if field_name else "")
@@ -379,6 +380,8 @@ class BulkWrite:
                 item.fail_all([{**e, "field": api_name(e["field"])} for e in errors_of(form)])
                 return
         item.instance = instance
+        if not adding:
+            item.old_owner = (getattr(original, "owner_id", None),)
         if hasattr(instance, "prepare_for_save"):
             instance.prepare_for_save()
         if not adding:
@@ -522,9 +525,12 @@ class BulkWrite:
             rows += [{**common, "field": name, "field_label": str(label), "old_value": old,
                       "new_value": new} for name, (label, old, new) in item.changes.items()] or [
                 {**common, "field": "", "field_label": "", "old_value": "", "new_value": ""}]
+            changes = {k: {"old": v[1], "new": v[2]} for k, v in item.changes.items()}
+            if "owner" in changes and item.old_owner is not None:
+                changes["owner"] = services.owner_change(changes["owner"], item.old_owner[0], record.owner_id)
             events.append(DomainEvent(name=f"record.{item.status}", workspace_id=record.workspace_id,
                                       entity=self.entity.key, record_id=str(record.pk), actor_id=self.user.pk,
-                                      changes={k: {"old": v[1], "new": v[2]} for k, v in item.changes.items()}))
+                                      changes=changes))
         bulk.insert_rows(FieldChange, rows)
         emit_many(events)
 

@@ -133,8 +133,9 @@ def _maybe_held(user, entity: Entity, gone: dict[str, list]) -> list[str]:
 
     The client holds what the user could see just before the page's first change of the record. It could not
     if the record did not exist yet (created on the page) or was in the trash then; else it could if the user
-    may see the record now ignoring the trash, or if a change on the page may have changed who sees it (its
-    owner or a field a sharing rule matches on, a share, an unknown kind of change). A record deleted for good
+    may see the record now ignoring the trash, or if a change on the page may have changed who sees it: a
+    field a sharing rule matches on, a share, an unknown kind of change, or its owner — then, when events name
+    the owner before (`registry.services.owner_change`), if the user could see it with that owner. A record deleted for good
     can no longer be checked: it is deleted unless it was already in the trash."""
     if not gone:
         return []
@@ -158,12 +159,30 @@ def _maybe_held(user, entity: Entity, gone: dict[str, list]) -> list[str]:
         changed = dict.fromkeys((record_id for record_id in unsure if not alive[record_id]),
                                 any(active for _field, active in rules))
         events = [event_id for one in unsure for event_id, _name in gone[one]]
-        for record_id, name, changes in ChangeEvent.objects.filter(id__in=events).values_list(
+        owners: dict[str, object] = {}  # record -> its owner before the page, when only its owner changed
+        for record_id, name, changes in ChangeEvent.objects.filter(id__in=events).order_by("id").values_list(
                 "record_id", "name", "changes"):
-            if name not in _NEUTRAL or (name == "record.updated" and (not changes or watched & changes.keys())):
+            if name not in _NEUTRAL or (name == "record.updated" and not changes):
                 changed[record_id] = True
+            elif name == "record.updated" and (touched := watched & changes.keys()):
+                if touched == {"owner"} and "old_id" in changes["owner"]:
+                    owners.setdefault(record_id, changes["owner"]["old_id"])
+                else:
+                    changed[record_id] = True
         visible |= {record_id for record_id in unsure if changed.get(record_id)}
+        visible |= _seen_by_owner(user, entity, {pk: owner for pk, owner in owners.items() if pk not in visible})
     return sorted(purged | visible)
+
+
+def _seen_by_owner(user, entity: Entity, owners: dict[str, object]) -> set[str]:
+    """Of records whose only change that matters is their owner's: those the user could see with the owner they had
+    before the page (the access decision on the record as it was, its shares included)."""
+    found = set()
+    for record in entity.model.with_trashed.filter(pk__in=list(owners)):
+        record.owner_id = owners[str(record.pk)]
+        if access.can_record(user, "view", entity.key, record):
+            found.add(str(record.pk))
+    return found
 
 
 # changes that never change who may see a record (trash and restore are judged by `_alive_before`)

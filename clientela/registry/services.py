@@ -38,14 +38,22 @@ def _diff(before: dict, after: dict) -> dict:
     }
 
 
-def _domain_event(name: str, entity: Entity, record, by, changes=None) -> DomainEvent:
+def _domain_event(name: str, entity: Entity, record, by, changes=None, old_owner=None) -> DomainEvent:
+    events = {k: {"old": v[1], "new": v[2]} for k, v in (changes or {}).items()}
+    if "owner" in events and old_owner is not None:
+        events["owner"] = owner_change(events["owner"], old_owner[0], record.owner_id)
     return DomainEvent(name=name, workspace_id=record.workspace_id, entity=entity.key, record_id=str(record.pk),
-                       actor_id=by.pk if by else None,
-                       changes={k: {"old": v[1], "new": v[2]} for k, v in (changes or {}).items()})
+                       actor_id=by.pk if by else None, changes=events)
 
 
-def _event(name: str, entity: Entity, record, by, changes=None) -> None:
-    emit(_domain_event(name, entity, record, by, changes))
+def owner_change(change: dict, old_id, new_id) -> dict:
+    """An owner change as events carry it: the names people read, and the users' ids, by which the sync feed
+    tells whether the user it serves could see the record before (`integrations.feed`)."""
+    return {**change, "old_id": old_id, "new_id": new_id}
+
+
+def _event(name: str, entity: Entity, record, by, changes=None, old_owner=None) -> None:
+    emit(_domain_event(name, entity, record, by, changes, old_owner))
 
 
 @transaction.atomic
@@ -54,7 +62,8 @@ def record_save(*, entity: Entity, form, formsets=(), by):
     record = form.instance
     creating = record._state.adding
     access.require(by, "create" if creating else "edit", entity.key)
-    before = {} if creating else snapshot(entity, entity.model.objects.get(pk=record.pk))
+    stored = None if creating else entity.model.objects.get(pk=record.pk)
+    before = {} if creating else snapshot(entity, stored)
     record = form.save(commit=False)
     if creating:
         record.workspace = current_workspace()
@@ -79,7 +88,8 @@ def record_save(*, entity: Entity, form, formsets=(), by):
     if creating or changes:
         changes_record(workspace=record.workspace, entity=entity.key, record_id=record.pk, action=action,
                        actor=by, changes=changes)
-        _event("record.created" if creating else "record.updated", entity, record, by, changes)
+        _event("record.created" if creating else "record.updated", entity, record, by, changes,
+               None if creating else (getattr(stored, "owner_id", None),))
     return record
 
 
@@ -143,9 +153,12 @@ def records_bulk_update(*, entity: Entity, ids, field: str, value, by) -> int:
         {"workspace_id": workspace_id, "entity": entity.key, "record_id": pk, "action": FieldChange.Action.UPDATED,
          "field": field, "field_label": label, "old_value": words[old], "new_value": new, "actor_id": by.pk,
          "batch": batch} for pk, workspace_id, old in changed])
+    def change(old) -> dict:
+        plain = {"old": words[old], "new": new}
+        return owner_change(plain, old, new_key) if field == "owner" else plain
+
     emit_many([DomainEvent(name="record.updated", workspace_id=workspace_id, entity=entity.key, record_id=str(pk),
-                           actor_id=by.pk, changes={field: {"old": words[old], "new": new}})
-               for pk, workspace_id, old in changed])
+                           actor_id=by.pk, changes={field: change(old)}) for pk, workspace_id, old in changed])
     return len(changed)
 
 

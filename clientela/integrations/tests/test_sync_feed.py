@@ -300,3 +300,22 @@ def test_a_change_on_a_sharing_rules_field_sends_the_delete(in_acme, world):
     record_trash(entity=entities.get("contacts"), record=Contact.objects.get(pk=binned.pk), by=rep2)
     page = client.get("/api/v1/sync", {"cursor": cursor, "limit": 50}).json()
     assert [(c["op"], c["id"]) for c in page["changes"]] == [("delete", str(customer.pk)), ("delete", str(binned.pk))]
+
+
+def test_a_record_passed_between_others_sends_nothing_to_a_user_who_never_saw_it(in_acme, world):
+    """The other team's contact goes from rep2 to the manager, by its page, in bulk and through the API: rep
+    never could see it, before or after. Events name the owner before by id, so the feed can tell."""
+    rep, rep2, manager, contacts = world["rep"], world["rep2"], in_acme.users["manager"], entities.get("contacts")
+    client = api_client(rep, in_acme)
+    mirror: dict = {}
+    cursor = replay(client, mirror)
+    first, second, third = world["theirs"]
+    patch(api_client(rep2, in_acme), first, owner=manager.pk)
+    records_bulk_update(entity=contacts, ids=[second.pk], field="owner", value=manager, by=rep2)
+    bulk = {"operation": "update", "records": [{"id": str(third.pk), "owner": manager.pk}]}
+    response = api_client(rep2, in_acme).post("/api/v1/contacts/bulk", json.dumps(bulk), content_type="application/json")
+    assert response.status_code == 200 and response.json()["updated"] == 1, response.content
+    mine = world["mine"][0]
+    records_bulk_update(entity=contacts, ids=[mine.pk], field="owner", value=manager, by=rep)  # rep's: gone
+    page = client.get("/api/v1/sync", {"cursor": cursor, "limit": 50}).json()
+    assert [(c["op"], c["id"]) for c in page["changes"]] == [("delete", str(mine.pk))]
