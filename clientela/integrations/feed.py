@@ -176,13 +176,9 @@ def _maybe_held(user, entity: Entity, gone: dict[str, list]) -> list[str]:
 
 def _seen_by_owner(user, entity: Entity, owners: dict[str, object]) -> set[str]:
     """Of records whose only change that matters is their owner's: those the user could see with the owner they had
-    before the page (the access decision on the record as it was, its shares included)."""
-    found = set()
-    for record in entity.model.with_trashed.filter(pk__in=list(owners)):
-        record.owner_id = owners[str(record.pk)]
-        if access.can_record(user, "view", entity.key, record):
-            found.add(str(record.pk))
-    return found
+    before the page. Nothing shares them with the user now (they are not visible) and no share changed on the
+    page, so the role's scope with that owner decides, without a query."""
+    return {pk for pk, owner in owners.items() if access.owner_in_scope(user, "view", entity.key, owner)}
 
 
 # changes that never change who may see a record (trash and restore are judged by `_alive_before`)

@@ -155,6 +155,16 @@ def visible(user: User, queryset: QuerySet, entity: str, verb: str = "view") -> 
 
 
 def can_record(user: User, verb: str, entity: str, record) -> bool:
+    if owner_in_scope(user, verb, entity, record.owner_id):
+        return True
+    if not (role := role_for(user)) or not role.allows(verb, entity):
+        return False
+    shared = _shared_filter(user, type(record), entity, verb)
+    return shared is not None and type(record)._default_manager.filter(shared, pk=record.pk).exists()
+
+
+def owner_in_scope(user: User, verb: str, entity: str, owner_id) -> bool:
+    """Whether the role's scope alone lets the user `verb` a record of that owner (sharing aside)."""
     role = role_for(user)
     if not role or not role.allows(verb, entity):
         return False
@@ -162,13 +172,11 @@ def can_record(user: User, verb: str, entity: str, record) -> bool:
     scope = rule.view_scope if verb in ("view", "export") else rule.edit_scope
     if scope == ALL:
         return True
-    if scope == OWN and record.owner_id == user.pk:
-        return True
-    if scope in (TEAM, SUBORDINATES) and (
-            record.owner_id is None or record.owner_id in team_user_ids(user, with_sub_teams=scope == SUBORDINATES)):
-        return True
-    shared = _shared_filter(user, type(record), entity, verb)
-    return shared is not None and type(record)._default_manager.filter(shared, pk=record.pk).exists()
+    if scope == OWN:
+        return owner_id == user.pk
+    if scope in (TEAM, SUBORDINATES):
+        return owner_id is None or owner_id in team_user_ids(user, with_sub_teams=scope == SUBORDINATES)
+    return False
 
 
 def get_visible_or_404(user: User, queryset: QuerySet, entity: str, pk):
