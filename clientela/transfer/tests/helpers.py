@@ -1,6 +1,9 @@
 """Building messy files and running imports the way the worker does."""
 
 from clientela.customers.models import Contact
+from clientela.customers.tests import factories
+from clientela.registry import entities
+from clientela.registry.services import record_save
 from clientela.transfer import fastpath
 from clientela.transfer.services import import_count, import_create, import_run
 
@@ -20,6 +23,36 @@ def run_import(user, data, name="file.csv", mapping=None, dry_run=False, **optio
                         mapping=mapping, options=options, dry_run=dry_run)
     import_count(job)
     return import_run(job)
+
+
+def person(user, first, email, **data):
+    return factories.contact(user, first=first, emails=[{"email": email, "label": "work"}], **data)
+
+
+def edit(user, record, **changes):
+    """Change a record the way its page does: every shown value sent back, some changed."""
+    entity = entities.get("contacts")
+    shown = {bound.html_name: bound.value() for bound in entity.form_class(instance=record, user=user)}
+    form = entity.form_class({**shown, **changes}, instance=record, user=user)
+    assert form.is_valid(), form.errors
+    record_save(entity=entity, form=form, by=user)
+
+
+def worker_dies_after(monkeypatch, batches: int, message: str = "killed"):
+    """From now on an import run dies (RuntimeError) when it starts batch `batches` + 1, after committing the
+    ones before, as a killed worker does; call the result to let runs finish again."""
+    from clientela.transfer import services
+
+    run_batch, done = services._run_batch, []
+
+    def dying(*args, **kwargs):
+        if len(done) == batches:
+            raise RuntimeError(message)
+        run_batch(*args, **kwargs)
+        done.append(1)
+
+    monkeypatch.setattr(services, "_run_batch", dying)
+    return lambda: monkeypatch.setattr(services, "_run_batch", run_batch)
 
 
 def contacts_named(first):

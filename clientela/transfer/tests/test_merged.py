@@ -6,32 +6,15 @@ import pytest
 from django.core.management import call_command
 
 from clientela.customers.models import Affiliation, Company, Contact, PhoneNumber
-from clientela.customers.tests import factories
-from clientela.registry import entities
-from clientela.registry.services import record_save
-from clientela.transfer import services
 from clientela.transfer.models import ImportJob, ImportRow
 from clientela.transfer.services import import_count, import_create, import_run, import_undo, row_report
 from clientela.workspaces.scoping import use_workspace
 from conftest import login
 
-from .helpers import csv_bytes, run_import
+from .helpers import csv_bytes, edit, person, run_import, worker_dies_after
 
 pytestmark = pytest.mark.django_db
 MERGED = "Merged into an existing record"
-
-
-def person(user, first, email, **data):
-    return factories.contact(user, first=first, emails=[{"email": email, "label": "work"}], **data)
-
-
-def edit(user, record, **changes):
-    """Change a record the way its page does: every shown value sent back, some changed."""
-    entity = entities.get("contacts")
-    shown = {bound.html_name: bound.value() for bound in entity.form_class(instance=record, user=user)}
-    form = entity.form_class({**shown, **changes}, instance=record, user=user)
-    assert form.is_valid(), form.errors
-    record_save(entity=entity, form=form, by=user)
 
 
 def report_rows(job) -> list[list[str]]:
@@ -164,20 +147,12 @@ def test_a_resumed_fill_counts_each_merged_row_once(in_acme, monkeypatch):
     job = import_create(user=admin, entity_key="contacts", data=data, file_name="p.csv",
                         options={"on_duplicate": "fill", "batch_size": 2}, dry_run=True)
     import_count(job)
-    run_batch, batches = services._run_batch, []
-
-    def stops_after_one(*args):
-        if batches:
-            raise RuntimeError("killed")
-        run_batch(*args)
-        batches.append(1)
-
-    monkeypatch.setattr(services, "_run_batch", stops_after_one)
+    revive = worker_dies_after(monkeypatch, 1)
     with pytest.raises(RuntimeError):
         import_run(job)
     job.refresh_from_db()
     assert (job.rows_done, job.merged, job.created) == (2, 1, 1)
-    monkeypatch.setattr(services, "_run_batch", run_batch)
+    revive()
     job = import_run(job)
     assert job.status == ImportJob.Status.DONE and job.rows_done == 4
     outcomes = dict(job.rows.values_list("number", "action"))

@@ -5,13 +5,13 @@ import pytest
 from clientela.customers.models import Company, Contact
 from clientela.customers.tests import factories
 from clientela.merging.services import duplicate_settings_save
-from clientela.transfer import duplicates, services
+from clientela.transfer import duplicates
 from clientela.transfer.models import ImportJob, ImportRow
 from clientela.transfer.services import import_count, import_create, import_run
 from clientela.workspaces.scoping import use_workspace
 from conftest import login
 
-from .helpers import csv_bytes, run_import
+from .helpers import csv_bytes, run_import, worker_dies_after
 
 pytestmark = pytest.mark.django_db
 HEADERS = ["First Name", "Last Name", "Email", "Company", "City"]
@@ -110,18 +110,10 @@ def test_a_resumed_import_decides_as_one_that_was_never_stopped(acme, globex, mo
         job = import_create(user=acme.users["admin"], entity_key="contacts", data=csv_bytes(PAIRS),
                             file_name="p.csv", options={"batch_size": 3})
         import_count(job)
-        run_batch, batches = services._run_batch, []
-
-        def stops_after_one(*args, **kwargs):
-            if batches:
-                raise RuntimeError("killed")
-            run_batch(*args, **kwargs)
-            batches.append(1)
-
-        monkeypatch.setattr(services, "_run_batch", stops_after_one)
+        revive = worker_dies_after(monkeypatch, 1)
         with pytest.raises(RuntimeError):
             import_run(job)
-        monkeypatch.setattr(services, "_run_batch", run_batch)
+        revive()
         job.refresh_from_db()
         assert job.rows_done == 3 and job.status == ImportJob.Status.RUNNING  # rows 1-3 created, then killed
         job = import_run(job)

@@ -5,28 +5,13 @@ import pytest
 from clientela.customers.models import Affiliation, Contact
 from clientela.customers.tests import factories
 from clientela.customization.models import FieldDefinition
-from clientela.registry import entities
-from clientela.registry.services import record_save
 from clientela.transfer.models import ImportRow
 from clientela.transfer.services import import_undo
 from conftest import login
 
-from .helpers import csv_bytes, run_import
+from .helpers import csv_bytes, edit, person, run_import
 
 pytestmark = pytest.mark.django_db
-
-
-def edit(user, record, **changes):
-    """Change a record the way its page does: every shown value sent back, some changed."""
-    entity = entities.get("contacts")
-    shown = {bound.html_name: bound.value() for bound in entity.form_class(instance=record, user=user)}
-    form = entity.form_class({**shown, **changes}, instance=record, user=user)
-    assert form.is_valid(), form.errors
-    record_save(entity=entity, form=form, by=user)
-
-
-def person(user, first, email, **data):
-    return factories.contact(user, first=first, emails=[{"email": email, "label": "work"}], **data)
 
 
 def titles_import(admin):

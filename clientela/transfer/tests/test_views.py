@@ -11,7 +11,7 @@ from clientela.transfer.models import ImportJob, ImportMapping
 from clientela.workspaces.scoping import use_workspace
 from conftest import login
 
-from .helpers import csv_bytes
+from .helpers import csv_bytes, worker_dies_after
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,7 +98,6 @@ def test_another_users_job_is_not_found(acme):
 
 
 def test_a_failed_run_shows_why_and_resumes_after_the_committed_batches(acme, monkeypatch):
-    from clientela.transfer import services
 
     client = login(acme.users["admin"])
     rows = [["Nombre", "Email"]] + [[f"Ana{i}", f"ana{i}@x.es"] for i in range(30)]
@@ -109,21 +108,13 @@ def test_a_failed_run_shows_why_and_resumes_after_the_committed_batches(acme, mo
         job.save()
     job_url = client.post(mapping_url, {"col-0": "first_name", "col-1": "emails.email",
                                         "on_duplicate": "skip"})["Location"]
-    run_batch, calls = services._run_batch, []
-
-    def dies_in_the_second_batch(*args):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("worker killed")
-        run_batch(*args)
-
-    monkeypatch.setattr(services, "_run_batch", dies_in_the_second_batch)
+    revive = worker_dies_after(monkeypatch, 1, "worker killed")
     run_tasks()
     page = client.get(job_url).content.decode()
     assert "worker killed" in page and f"{job_url}resume/" in page
     with use_workspace(acme):
         assert Contact.objects.count() == 10
-    monkeypatch.setattr(services, "_run_batch", run_batch)
+    revive()
     client.post(f"{job_url}resume/")
     run_tasks()
     with use_workspace(acme):
