@@ -15,11 +15,6 @@ class Migration(migrations.Migration):
             name='merged',
             field=models.PositiveIntegerField(default=0, verbose_name='merged'),
         ),
-        migrations.AddField(
-            model_name='importjob',
-            name='names_not_kept',
-            field=models.PositiveIntegerField(default=0),
-        ),
         migrations.AlterField(
             model_name='importrow',
             name='action',
