@@ -55,6 +55,21 @@ def worker_dies_after(monkeypatch, batches: int, message: str = "killed"):
     return lambda: monkeypatch.setattr(services, "_run_batch", run_batch)
 
 
+def run_killed_after(monkeypatch, job, batches: int):
+    """Run the import until its worker dies after `batches` committed batches; the job as that run left it."""
+    revive = worker_dies_after(monkeypatch, batches)
+    try:
+        import_run(job)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the run was expected to die")
+    finally:
+        revive()
+    job.refresh_from_db()
+    return job
+
+
 def contacts_named(first):
     return list(Contact.objects.filter(first_name=first))
 

@@ -6,7 +6,7 @@ from clientela.transfer.models import ImportJob, ImportRow
 from clientela.transfer.services import import_count, import_create, import_run, import_undo
 from clientela.workspaces.scoping import use_workspace
 
-from .helpers import csv_bytes, run_import, worker_dies_after
+from .helpers import csv_bytes, run_import, run_killed_after
 
 pytestmark = pytest.mark.django_db
 HEADERS = ["First Name", "Last Name", "Email", "Phone", "Company", "City"]
@@ -107,11 +107,7 @@ def test_worker_killed_mid_import_resumes_exactly_once(in_acme, monkeypatch):
     job = import_create(user=admin, entity_key="contacts", data=csv_bytes(people(250)), file_name="p.csv",
                         options={"batch_size": 50})
     import_count(job)
-    revive = worker_dies_after(monkeypatch, 2)
-    with pytest.raises(RuntimeError):
-        import_run(job)
-    revive()
-    job.refresh_from_db()
+    job = run_killed_after(monkeypatch, job, 2)
     assert job.rows_done == 100 and job.status == ImportJob.Status.RUNNING
     assert Contact.objects.count() == job.created == ImportRow.objects.filter(job=job, action="created").count()
 

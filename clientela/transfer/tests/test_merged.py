@@ -11,7 +11,7 @@ from clientela.transfer.services import import_count, import_create, import_run,
 from clientela.workspaces.scoping import use_workspace
 from conftest import login
 
-from .helpers import csv_bytes, edit, person, run_import, worker_dies_after
+from .helpers import csv_bytes, edit, person, run_import, run_killed_after
 
 pytestmark = pytest.mark.django_db
 MERGED = "Merged into an existing record"
@@ -147,12 +147,8 @@ def test_a_resumed_fill_counts_each_merged_row_once(in_acme, monkeypatch):
     job = import_create(user=admin, entity_key="contacts", data=data, file_name="p.csv",
                         options={"on_duplicate": "fill", "batch_size": 2}, dry_run=True)
     import_count(job)
-    revive = worker_dies_after(monkeypatch, 1)
-    with pytest.raises(RuntimeError):
-        import_run(job)
-    job.refresh_from_db()
+    job = run_killed_after(monkeypatch, job, 1)
     assert (job.rows_done, job.merged, job.created) == (2, 1, 1)
-    revive()
     job = import_run(job)
     assert job.status == ImportJob.Status.DONE and job.rows_done == 4
     outcomes = dict(job.rows.values_list("number", "action"))
