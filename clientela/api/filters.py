@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from clientela.customization.indexes import CustomValue, JsonLiteral, indexable_key
 from clientela.customization.kinds import NUMBER_KINDS, TEXT_KINDS, options
 from clientela.customization.models import FieldKind
+from clientela.customization.picklists import picklist_options
 from clientela.registry.entities import Entity
 
 from .fields import record_fields
@@ -66,6 +67,7 @@ class Filterable:
     label: str
     model_field: models.Field | None = None
     definition: object = None  # the custom field's FieldDefinition
+    entity_key: str = ""  # a built-in field's entity (its picklist's options)
 
     @property
     def operators(self) -> tuple[str, ...]:
@@ -99,7 +101,7 @@ def builtin_filterables(entity: Entity) -> list[Filterable]:
             continue
         kind = _builtin_kind(field, field.name in entity.filters)
         if kind is not None:
-            result.append(Filterable(field.name, kind, str(field.verbose_name), field))
+            result.append(Filterable(field.name, kind, str(field.verbose_name), field, entity_key=entity.key))
     return result
 
 
@@ -216,8 +218,12 @@ def _values(parameter: str, given: list[str]) -> list[str]:
 
 
 def _option_keys(parameter: str, field: Filterable, values: list[str]) -> list[str]:
-    """Option keys of a multi-picklist, as picklists take them (inactive options too: records keep them)."""
-    keys = [key for key, _label in options(field.definition, include_inactive=True)]
+    """`values`, each an option key of the picklist (inactive options too: records keep them), else a 400: an
+    unknown key is a typo or a label, which would silently match nothing."""
+    if field.definition is not None:
+        keys = [key for key, _label in options(field.definition, include_inactive=True)]
+    else:
+        keys = [option["value"] for option in picklist_options(field.entity_key, field.name, field.model_field)]
     for value in values:
         if value not in keys:
             shown = ", ".join(f"“{key}”" for key in keys[:20]) + (", …" if len(keys) > 20 else "")
@@ -361,6 +367,8 @@ def _condition(field: Filterable, op: str, parameter: str, given: list[str], use
         return Q(**{f"{path}__icontains": value})
     values = [_parse(parameter, field, one) for one in _values(parameter, given)] if op == "in" \
         else [_parse(parameter, field, value)]
+    if field.kind == CHOICE:  # "" stays: a picklist left empty (as `isempty`)
+        _option_keys(parameter, field, [one for one in values if one])
     lookup = "exact" if op in ("eq", "in") else op
     if field.definition is not None:
         return _any(_custom_compare(field.definition, lookup, one) for one in values)
@@ -433,4 +441,6 @@ def _legacy_value(parameter: str, field: Filterable, value: str, user) -> str:
         return "none" if owner is None else str(owner)
     if field.kind == BOOLEAN:
         return "1" if _boolean(parameter, value) else "0"
+    if field.kind == CHOICE:
+        _option_keys(parameter, field, [value])
     return value

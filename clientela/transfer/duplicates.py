@@ -270,13 +270,11 @@ class DuplicateIndex:
         if not lists:
             return []
         if len(nears) == 1:
-            positions, shared = list(lists[0]), None
-        else:
-            shared = Counter(chain.from_iterable(lists))
-            need = 2 if len(nears) >= 3 else 1
-            positions = [position for position, count in shared.items() if count >= need]
-        if shared is not None:
-            positions.sort(key=shared.__getitem__, reverse=True)  # stable: ties stay in the lists' order
+            return list(lists[0])[:CANDIDATES]
+        shared = Counter(chain.from_iterable(lists))
+        need = 2 if len(nears) >= 3 else 1
+        positions = [position for position, count in shared.items() if count >= need]
+        positions.sort(key=shared.__getitem__, reverse=True)  # stable: ties stay in the lists' order
         return positions[:CANDIDATES]
 
     def _similar_row(self, keys) -> tuple[int | None, str]:
@@ -286,13 +284,13 @@ class DuplicateIndex:
             if rule not in NAME_RULES:
                 continue
             name, bar, block = key.partition("|")
-            letters, numbers = _letters(name), _numbers(name)
-            if numbers:  # rows' names with numbers are not kept (`add`), and no other name is alike to this one
+            if _numbers(name):  # rows' names with numbers are not kept (`add`), and no other name is alike to it
                 continue
+            letters = _letters(name)
             for position in self._row_candidates(rule, block, name):
                 other = names[position]
                 if (ratio := ratios.get(other)) is None:
-                    ratio = ratios[other] = self._ratio(name, letters, numbers, other, max(threshold, best))
+                    ratio = ratios[other] = self._ratio(name, letters, [], other, max(threshold, best))
                 if ratio < threshold or ratio <= best:
                     continue
                 number = self.rows.get(hash((rule, f"{other}{bar}{block}")))

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from clientela.customers.models import Contact
 from clientela.customers.tests import factories
-from clientela.customization.models import FieldDefinition
+from clientela.customization import picklists
+from clientela.customization.models import FieldDefinition, PicklistOverride
 from clientela.security.models import Role
 from clientela.security.roles import DEFAULT_ROLES, HIDDEN
 from clientela.workspaces.scoping import use_workspace
@@ -68,6 +69,27 @@ def test_equals_and_in_on_a_picklist(admin_api, companies):
         "Academia Sol", "Colegio Norte", "Eólica Sur"]
     assert names(admin_api.get(url, {"f_industry__isempty": "true"})) == ["Tienda Mar"]
     assert len(names(admin_api.get(url, {"f_industry__isempty": "false"}))) == 4
+
+
+def test_a_picklist_takes_the_workspace_options_and_refuses_any_other_value(acme, admin_api, companies):
+    """Options an admin added or retired count; a label, a typo or a value from another list is a 400 naming the
+    parameter and the options, not an empty page that looks like "no such records"."""
+    with use_workspace(acme):
+        PicklistOverride.objects.create(workspace=acme, entity="companies", field="industry", options=[
+            {"value": "mining", "label_en": "Mining", "label_es": "Minería", "active": True},
+            {"value": "retail", "label_en": "Retail", "label_es": "Comercio", "active": False}])
+    picklists.invalidate()
+    url = "/api/v1/companies"
+
+    assert names(admin_api.get(url, {"f_industry": "retail"})) == ["Bodegas Peña"]  # retired: records keep it
+    assert names(admin_api.get(url, {"f_industry": "mining"})) == []
+    assert names(admin_api.get(url, {"f_industry__in": ["mining", "energy"]})) == ["Eólica Sur"]
+    for params, field in (({"f_industry": "Education"}, "f_industry"),
+                          ({"f_industry__in": "education,minería"}, "f_industry__in"),
+                          ({"f_industry": "lead"}, "f_industry")):
+        body = problem(admin_api.get(url, params))
+        assert (body["code"], body["errors"][0]["field"]) == ("invalid_value", field)
+        assert "“education”" in body["detail"] and "“mining”" in body["detail"]
 
 
 def test_number_ranges_equals_in_and_empty(admin_api, companies):
@@ -171,6 +193,8 @@ def test_custom_number_date_text_picklist_and_checkbox_fields(acme, admin_api):
     assert names(admin_api.get(url, {"f_cf_tier": "gold"})) == ["Ana"]
     assert names(admin_api.get(url, {"f_cf_tier__in": "gold,silver"})) == ["Ana", "Bea"]
     assert names(admin_api.get(url, {"f_cf_tier__isempty": "true"})) == ["Carla"]
+    assert problem(admin_api.get(url, {"f_cf_tier": "Gold "}))["errors"][0]["field"] == "f_cf_tier"
+    assert problem(admin_api.get(url, {"f_cf_tier__in": "gold,platinum"}))["errors"][0]["field"] == "f_cf_tier__in"
     assert names(admin_api.get(url, {"f_cf_vip": "true"})) == ["Ana"]
     assert names(admin_api.get(url, {"f_cf_vip": "0"})) == ["Bea", "Carla"]
 
