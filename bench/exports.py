@@ -8,7 +8,7 @@ contact's first email, phone and company are read as the export reads them: on P
 first row per contact (`DISTINCT ON`, from the covering indexes of customers/0009) hash-joined to the
 contacts (at 1M contacts 7-9 s, where a correlated subquery per row took 25-28 s with these indexes and
 40 s before them); SQLite, which has no `DISTINCT ON`, a correlated subquery per row.
-Peak memory is the process's peak resident set during the run (Linux `VmHWM`, reset before it).
+Peak memory is the process's peak private memory during the run (`bench.memory`).
 `BENCH_ONLY=exports python -m bench.exports --size medium` runs this suite alone against the dataset
 in DATABASE_URL.
 """
@@ -21,11 +21,11 @@ import resource
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from django.db import connection
 
 from .measure import Result, summarize
+from .memory import PeakMemory
 
 XLSX_ROWS = 100_000  # the workbook is measured on the first rows only: it has no target and is ~10x slower
 
@@ -79,23 +79,6 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _rss_peak_reset() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
-def _rss_peak_mb() -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
-
-
 def _through_the_task(ctx, export_format: str, limit: int | None = None) -> tuple[int, float, float | None]:
     """(rows, seconds, peak MB) of one export written by the worker's code."""
     from clientela.registry import export_jobs
@@ -108,12 +91,11 @@ def _through_the_task(ctx, export_format: str, limit: int | None = None) -> tupl
     original = export_jobs.record_list
     if limit:  # the first rows of the same list
         export_jobs.record_list = lambda *args, **kwargs: original(*args, **kwargs)[:limit]
-    _rss_peak_reset()
     started, cpu, parts = time.perf_counter(), time.process_time(), _children_cpu()
     try:
-        export_jobs.export_job_run(job)
+        with PeakMemory() as peak:
+            export_jobs.export_job_run(job)
         seconds = time.perf_counter() - started
-        peak = _rss_peak_mb()
         print(f"[exports] {export_format}: {job.rows_done:,} rows in {seconds:.1f} s wall, "
               f"{time.process_time() - cpu:.1f} s of this process's CPU, {_children_cpu() - parts:.1f} s of the "
               "processes it started", file=sys.stderr)
@@ -122,14 +104,14 @@ def _through_the_task(ctx, export_format: str, limit: int | None = None) -> tupl
         job.refresh_from_db()
         export_jobs.export_job_delete(job)
     assert job.status == ExportJob.Status.DONE, job.error
-    return job.rows_done, seconds, peak
+    return job.rows_done, seconds, peak.mb
 
 
 def _raw(ctx) -> tuple[int, float, float | None]:
-    _rss_peak_reset()
     started = time.perf_counter()
     rows = 0
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out, connection.cursor() as cursor:
+    with (PeakMemory() as peak, tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out,
+          connection.cursor() as cursor):
         if connection.vendor == "postgresql":
             sql = _raw_sql(int(ctx.workspace_id))
             with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
@@ -144,7 +126,7 @@ def _raw(ctx) -> tuple[int, float, float | None]:
             while batch := cursor.fetchmany(5000):
                 writer.writerows(batch)
                 rows += len(batch)
-    return rows, time.perf_counter() - started, _rss_peak_mb()
+    return rows, time.perf_counter() - started, peak.mb
 
 
 def export_suite(ctx, size, database: str, log_dir) -> list[Result]:
