@@ -96,11 +96,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers and a writer work at once; IMMEDIATE avoids "database is locked" on upgrade. Reading
     # pages through a memory map (the first SQLITE_MMAP_MB of the file) instead of a read() each, and keeping
-    # connections like PostgreSQL's, took a sixth off an API list's time at a million contacts.
+    # connections like PostgreSQL's, took a sixth off an API list's time at a million contacts. The WAL is
+    # copied into the database (a checkpoint, two fsyncs) once it holds 10,000 pages rather than 1,000: a
+    # 1,000-record bulk change writes about 4,000, so each commit paid one; now a page changed by several
+    # commits is copied once (a tenth to a fifth off that request on average). The file is cut back to 64 MB after.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                        "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864; "
                         f"PRAGMA mmap_size={int(os.environ.get('SQLITE_MMAP_MB', '1024')) * 2**20};",
     }
 
