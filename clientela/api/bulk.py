@@ -204,7 +204,8 @@ class BulkWrite:
             link = inline.formset.fk.name
             emails = (inline.formset.model.objects.annotate(_email=Lower("email"))
                       .filter(**{f"{link}__isnull": False, f"{link}__deleted_at__isnull": True}))
-            pairs = emails.filter(AnyOf(F("_email"), keys)).values_list("_email", link).distinct()
+            # unordered: the model's ordering would add its columns to the DISTINCT, and a sort
+            pairs = emails.filter(AnyOf(F("_email"), keys)).order_by().values_list("_email", link).distinct()
         else:
             path = f"custom__{self.match.removeprefix('custom.')}"
             pairs = self.model.objects.filter(**{f"{path}__in": keys}).values_list(path, "pk")
