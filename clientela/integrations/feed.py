@@ -134,9 +134,9 @@ def _maybe_held(user, entity: Entity, gone: dict[str, list]) -> list[str]:
     The client holds what the user could see just before the page's first change of the record. It could not
     if the record did not exist yet (created on the page) or was in the trash then; else it could if the user
     may see the record now ignoring the trash, or if a change on the page may have changed who sees it: a
-    field a sharing rule matches on, a share, an unknown kind of change, or its owner — then, when events name
-    the owner before (`registry.services.owner_change`), if the user could see it with that owner. A record deleted for good
-    can no longer be checked: it is deleted unless it was already in the trash."""
+    field a sharing rule matches on, a share, an unknown kind of change, or its owner — then, when events
+    name the owner before (`registry.services.owner_change`), if the user could see it with that owner. A
+    record deleted for good can no longer be checked: it is deleted unless it was already in the trash."""
     if not gone:
         return []
     model = entity.model

@@ -18,7 +18,7 @@ from clientela.history.models import FieldChange
 from clientela.history.services import changes_record
 from clientela.registry import entities
 from clientela.registry.custom_fields import with_custom_fields
-from clientela.registry.services import snapshot
+from clientela.registry.services import snapshot, snapshot_changes
 from clientela.security import access
 from clientela.security.audit import audit_log
 from clientela.workspaces.scoping import current_workspace
@@ -69,11 +69,6 @@ def _load(entity, ids: list[str], by) -> dict:
         raise ValidationError(_("Some of these records are gone (merged or moved to the trash) or you may not "
                                 "see them. Reload the page and choose again."), code="gone")
     return records
-
-
-def _diff(before: dict, after: dict) -> dict:
-    return {name: (label, before.get(name, ("", ""))[1], value)
-            for name, (label, value) in after.items() if before.get(name, ("", ""))[1] != value}
 
 
 def _set(entity, record, name: str, value) -> None:
@@ -148,7 +143,7 @@ def records_merge(*, entity, survivor_id, loser_ids, choices: dict[str, str], by
                        changes={"merged_into": (_("Merged into"), "", f"{survivor} ({survivor.pk})")})
         _event("record.deleted", entity.key, loser, by)
     survivor = entity.model.objects.get(pk=survivor.pk)
-    changes = _diff(shown_before, snapshot(entity, survivor))
+    changes = snapshot_changes(shown_before, snapshot(entity, survivor))
     changes["merged_records"] = (_("Merged into this record"), "", ", ".join(labels))
     changes_record(workspace=survivor.workspace, entity=entity.key, record_id=survivor.pk,
                    action=FieldChange.Action.UPDATED, actor=by, changes=changes)
@@ -209,7 +204,7 @@ def merge_undo(*, merge: Merge, entity, by) -> list[str]:
                            changes={"merged_into": (_("Merged into"), f"{survivor} ({survivor.pk})", "")})
             _event("record.restored", entity.key, loser, by)
     survivor = model.objects.get(pk=survivor.pk)
-    changes = _diff(shown_before, snapshot(entity, survivor))
+    changes = snapshot_changes(shown_before, snapshot(entity, survivor))
     changes["merged_records"] = (_("Merged into this record"), ", ".join(merge.loser_labels), "")
     changes_record(workspace=survivor.workspace, entity=entity.key, record_id=survivor.pk,
                    action=FieldChange.Action.UPDATED, actor=by, changes=changes)

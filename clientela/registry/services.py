@@ -30,7 +30,8 @@ def snapshot(entity: Entity, record) -> dict[str, tuple[str, str]]:
     return values
 
 
-def _diff(before: dict, after: dict) -> dict:
+def snapshot_changes(before: dict, after: dict) -> dict:
+    """name -> (label, old, new) of what differs between two `snapshot`s, as history and events take it."""
     return {
         name: (label, before.get(name, ("", ""))[1], value)
         for name, (label, value) in after.items()
@@ -83,7 +84,7 @@ def record_save(*, entity: Entity, form, formsets=(), by):
             child.save()
         for child in formset.deleted_objects:
             child.delete()
-    changes = _diff(before, snapshot(entity, record))
+    changes = snapshot_changes(before, snapshot(entity, record))
     action = FieldChange.Action.CREATED if creating else FieldChange.Action.UPDATED
     if creating or changes:
         changes_record(workspace=record.workspace, entity=entity.key, record_id=record.pk, action=action,

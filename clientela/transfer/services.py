@@ -18,7 +18,7 @@ from clientela.common.collector import collector_paused
 from clientela.common.events import DomainEvent, emit
 from clientela.common.spreadsheets import neutralise
 from clientela.registry import entities
-from clientela.registry.services import snapshot
+from clientela.registry.services import snapshot, snapshot_changes
 from clientela.registry.visibility import entity_for
 from clientela.security import access
 from clientela.security.audit import audit_log
@@ -416,9 +416,8 @@ def import_undo(*, job: ImportJob, by) -> UndoResult:
                 if edited:
                     result.kept_rows += edited
                     result.row_labels = list(dict.fromkeys([*result.row_labels, str(inlines[name].label)]))
-        after = snapshot(entity, entity.model.objects.get(pk=record.pk))
-        changes = {name: (label, before.get(name, ("", ""))[1], value) for name, (label, value) in after.items()
-                   if before.get(name, ("", ""))[1] != value}  # in the history, what undo put back
+        # in the history, what undo put back
+        changes = snapshot_changes(before, snapshot(entity, entity.model.objects.get(pk=record.pk)))
         changes_record(workspace=job.workspace, entity=job.entity, record_id=record.pk,
                        action=FieldChange.Action.UPDATED, actor=by, changes=changes)
         emit(DomainEvent(name="record.updated", workspace_id=job.workspace_id, entity=job.entity,
