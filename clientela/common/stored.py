@@ -20,9 +20,11 @@ class Stored(Func):
 
 
 def uuid_of(stored: str, new=object.__new__, assign=object.__setattr__, unknown=SafeUUID.unknown) -> UUID:
-    """`UUID(stored)`, built without `UUID.__init__`'s parsing when `stored` is the 32 hex digits Django stores
-    (`__init__` makes the same `int(stored, 16)` of them, after checks that cost more than the rest; the defaults
-    are bound once, looking them up costs as much again)."""
+    """`UUID(stored)`, built without `UUID.__init__`'s parsing when `stored` is the 32 hex digits Django stores, or
+    the canonical text PostgreSQL writes (`__init__` makes the same `int(stored, 16)` of them, after checks that cost
+    more than the rest; the defaults are bound once, looking them up costs as much again)."""
+    if len(stored) == 36 and stored[8] == stored[13] == stored[18] == stored[23] == "-":
+        stored = stored.replace("-", "")
     if len(stored) != 32 or not stored.isalnum():
         return UUID(stored)
     key = new(UUID)

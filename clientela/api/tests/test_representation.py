@@ -82,3 +82,35 @@ def test_related_rows_of_a_page_are_read_within_its_key_range(acme):
         for sql in related:
             assert "IN (SELECT" not in sql and (first.hex in sql or str(first) in sql), sql
             assert last.hex in sql or str(last) in sql, sql
+
+
+def test_a_page_reads_its_rows_and_tags_in_its_own_query(acme):
+    """A list page's emails, phones, addresses, affiliations and tags come in the page's query (one JSON array per
+    record and relation), then one query names the companies and one the tags, however many records it has.
+    An affiliation to a company in the trash shows no company name, in a list as in one record."""
+    with use_workspace(acme):
+        admin = acme.users["admin"]
+        kept = factories.company(admin, name="Bodegas Peña S.L.")
+        trashed = factories.company(admin, name="Old Company")
+        for n in range(6):
+            factories.contact(admin, first=f"Q{n}", tags="vip, wine",
+                              emails=[{"email": f"q{n}@example.com", "label": "work"},
+                                      {"email": f"q{n}@home.es", "label": "personal", "is_primary": True}],
+                              phones=[{"number": "+34 612 34 56 78", "label": "mobile"}],
+                              addresses=[{"city": "Sevilla", "country": "ES", "label": "office"}],
+                              affiliations=[{"company_name": kept.name, "role": "Buyer"},
+                                            {"company_name": trashed.name, "role": "Former"}])
+        type(trashed).objects.filter(pk=trashed.pk).update(deleted_at=timezone.now())
+        view = entity_for(admin, get("contacts"))
+        queryset = output_queryset(view).order_by("pk")
+        with CaptureQueriesContext(connection) as queries:
+            rows = records_out(view, queryset)
+        assert len(queries.captured_queries) == 3
+        expected = [record_out(view, row) for row in queryset]
+        for got, want in zip(rows, expected, strict=True):
+            assert got == want
+        first = rows[0]
+        number = first["first_name"][1:]
+        assert [e["email"] for e in first["emails"]] == [f"q{number}@home.es", f"q{number}@example.com"]  # primary first
+        assert sorted(a["company_name"] for a in first["affiliations"]) == ["", "Bodegas Peña S.L."]
+        assert sorted(first["tags"]) == ["vip", "wine"] and first["addresses"][0]["country"] == "ES"
