@@ -5,7 +5,9 @@ clients keep their connections) with a real API token, made for the run and dele
 
 - list: `GET /api/v1/contacts?limit=50&f_owner=<rep>&f_lifecycle_status=customer&sort=-updated_at` (the
   web list's owner + lifecycle scenario, through the API), server time from the request log and client time.
-- throughput: 8 client threads, each with its own keep-alive connection, for THROUGHPUT_SECONDS.
+- throughput: 8 client threads, each with its own keep-alive connection, for THROUGHPUT_SECONDS; then the same
+  clients on `GET /healthz` (every middleware, one `SELECT 1`, a small JSON answer) for as long: the most
+  requests a second this server and machine answer, whatever the view does.
 - bulk upsert: 1,000-record `POST /api/v1/contacts/bulk` upserts matched by email, flipping the job title
   of the same 1,000 contacts between two values (every record changes on every run), then a last request
   puts the original titles back, so the dataset ends as it began (plus its history and change log).
@@ -124,7 +126,8 @@ def _drive(seconds: float, open_client) -> tuple[list[float], float]:
     return [ms for per_client in latencies for ms in per_client], time.perf_counter() - started
 
 
-def _throughput(server: Server, secret: str, database: str, path: str, seconds: float) -> Result:
+def _throughput(server: Server, secret: str, database: str, path: str, seconds: float,
+                scenario: str = f"API list, {CLIENTS} concurrent clients") -> Result:
     errors: list[int] = []
 
     def open_client():
@@ -139,9 +142,9 @@ def _throughput(server: Server, secret: str, database: str, path: str, seconds: 
 
     samples, elapsed = _drive(seconds, open_client)
     assert not errors, f"throughput: {len(errors)} answers were not 200, e.g. {errors[:5]}"
-    return Result(f"API list, {CLIENTS} concurrent clients ({SERVER['workers']}w x {SERVER['threads']}t)",
-                  "http client", database, len(samples), round(statistics.median(samples), 2),
-                  round(p95(samples), 2), round(len(samples) / elapsed, 1), server.peak_rss_mb(), runs=len(samples))
+    return Result(f"{scenario} ({SERVER['workers']}w x {SERVER['threads']}t)", "http client", database,
+                  len(samples), round(statistics.median(samples), 2), round(p95(samples), 2),
+                  round(len(samples) / elapsed, 1), server.peak_rss_mb(), runs=len(samples))
 
 
 def _statements(secret: str, path: str) -> list[str]:
@@ -280,7 +283,9 @@ def api_suite(ctx, size, database: str, log_dir: Path) -> list[Result]:
                 if "throughput" in PARTS:
                     seconds = min(THROUGHPUT_SECONDS, 3) if size.quick else THROUGHPUT_SECONDS
                     driven = _throughput(server, secret, database, path, seconds)
-                    results += [driven, _raw_throughput(statements, database, seconds, driven)]
+                    results += [driven, _raw_throughput(statements, database, seconds, driven),
+                                _throughput(server, secret, database, "/healthz", seconds,
+                                            f"GET /healthz, {CLIENTS} concurrent clients")]
                 if "bulk" in PARTS:
                     results += _bulk(server, client, database)
             finally:
