@@ -145,8 +145,11 @@ _STORED_AS_SHOWN = frozenset({
 
 class _Nested:
     """One to-many relation of a page's records, read in the page's own query as one JSON array per record
-    (`expression`, built of names from model metadata only), in the related model's order: an inline's rows, their columns as `_plan` places them, or a
-    many-to-many relation's target keys. `of` gives those of a queryset's relations it can read so."""
+    (`expression`, of names from model metadata only), in the related model's order: an inline's rows, their
+    columns as `_plan` places them, or a many-to-many relation's target keys. `of` gives those of a queryset's
+    relations it can read so; they hold no state of a call, and are kept per relation and database."""
+
+    _made: dict = {}
 
     def __init__(self, name: str, sql: str, fields: list, inline=None, plan=None):
         self.name, self.inline, self.plan = name, inline, plan
@@ -159,25 +162,36 @@ class _Nested:
         connection = connections[queryset.db]
         if connection.vendor not in ("postgresql", "sqlite"):
             return []
-        model = queryset.model
-        outer = f"{connection.ops.quote_name(queryset.query.base_table or model._meta.db_table)}." \
-                f"{connection.ops.quote_name(model._meta.pk.column)}"
+        outer = queryset.query.base_table or queryset.model._meta.db_table
         found = []
-        for field in many_to_many:
-            through = field.remote_field.through
-            source = through._meta.get_field(field.m2m_field_name())
-            target = through._meta.get_field(field.m2m_reverse_field_name())
-            found.append(cls(field.name, _json_rows(connection, through, [target], source, outer, ordered=False),
-                             [target]))
-        for inline in inlines:
-            rows = inline.formset.model
-            columns = ["pk"]
-            plan = _plan(row_fields(inline), columns)
-            fields = [rows._meta.pk if column == "pk" else rows._meta.get_field(column) for column in columns]
-            if all(_stored_as_shown(f) for f in fields) and _order_by(rows, connection.ops.quote_name) is not None:
-                found.append(cls(inline.name, _json_rows(connection, rows, fields, inline.formset.fk, outer),
-                                 fields, inline, plan))
+        for relation in [*many_to_many, *inlines]:
+            key = (connection.vendor, queryset.model, outer, relation)
+            if key not in cls._made:
+                made = cls._many(connection, queryset.model, outer, relation) if relation in many_to_many \
+                    else cls._rows(connection, queryset.model, outer, relation)
+                cls._made[key] = made
+            if cls._made[key] is not None:
+                found.append(cls._made[key])
         return found
+
+    @classmethod
+    def _many(cls, connection, model, outer: str, field) -> "_Nested":
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name())
+        target = through._meta.get_field(field.m2m_reverse_field_name())
+        return cls(field.name, _json_rows(connection, model, outer, through, [target], source, ""), [target])
+
+    @classmethod
+    def _rows(cls, connection, model, outer: str, inline) -> "_Nested | None":
+        rows = inline.formset.model
+        columns = ["pk"]
+        plan = _plan(row_fields(inline), columns)
+        fields = [rows._meta.pk if column == "pk" else rows._meta.get_field(column) for column in columns]
+        order = _order_by(rows, connection.ops.quote_name)
+        if order is None or not all(_stored_as_shown(field) for field in fields):
+            return None  # read by a query of its own
+        return cls(inline.name, _json_rows(connection, model, outer, rows, fields, inline.formset.fk, order),
+                   fields, inline, plan)
 
     def collect(self, rows, at: int, keys: "_Keys"):
         """From column `at` of the page's rows: an inline's {record key's number: [row dict, …]}, or a
@@ -225,20 +239,20 @@ def _order_by(model, quote) -> str | None:
             return None
         field = model._meta.pk if name.lstrip("-") == "pk" else model._meta.get_field(name.lstrip("-"))
         terms.append(f"r.{quote(field.column)}{' DESC' if name.startswith('-') else ''}")
-    return ", ".join(terms) or "NULL"
+    return ", ".join(terms)
 
 
-def _json_rows(connection, model, fields: list, link, outer: str, ordered: bool = True) -> str:
-    """A scalar subquery: the array of `fields`' values of `model`'s rows whose `link` is `outer` (the page's
-    key), in the model's order; NULL or an empty array when there is none. The rows are those of the model's
-    workspace-scoped manager: of the page's workspace."""
+def _json_rows(connection, model, outer: str, rows, fields: list, link, order: str) -> str:
+    """A scalar subquery: the array of `fields`' values of the rows of `rows` whose `link` is the key of a record
+    of `model` (its table's alias in the query: `outer`), sorted by `order`; NULL or an empty array when there is
+    none. Like `rows`' workspace-scoped manager, it takes those of the record's workspace."""
     quote = connection.ops.quote_name
-    where = f"r.{quote(link.column)} = {outer}"
-    if any(field.name == "workspace" for field in model._meta.concrete_fields):
-        where += f" AND r.{quote('workspace_id')} = {outer.rsplit('.', 1)[0]}.{quote('workspace_id')}"
+    where = f"r.{quote(link.column)} = {quote(outer)}.{quote(model._meta.pk.column)}"
+    if any(field.name == "workspace" for field in rows._meta.concrete_fields):
+        column = quote(rows._meta.get_field("workspace").column)
+        where += f" AND r.{column} = {quote(outer)}.{quote(model._meta.get_field('workspace').column)}"
     values = ", ".join(f"r.{quote(field.column)}" for field in fields)
-    table, order = quote(model._meta.db_table), _order_by(model, quote) if ordered else None
-    order_by = f" ORDER BY {order}" if order else ""
+    table, order_by = quote(rows._meta.db_table), f" ORDER BY {order}" if order else ""
     if connection.vendor == "postgresql":
         return f"(SELECT json_agg(json_build_array({values}){order_by})::text FROM {table} r WHERE {where})"  # noqa: S608
     return (f"(SELECT json_group_array(json(v)) FROM (SELECT json_array({values}) AS v "  # noqa: S608
