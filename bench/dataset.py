@@ -1,8 +1,10 @@
 """Deterministic bench datasets written with bulk inserts (executemany on SQLite, COPY on PostgreSQL).
 
-The same size and seed give the same rows. Records skip the services (no history, no events), like the
-demo data, but are otherwise complete: owners, emails, phones, a primary company, notes. One contact,
-"Ximena Bench-Timeline", carries the notes the 360° scenario shows.
+The same size and seed give the same rows. Records skip the services (no events), like the demo data, but
+are otherwise complete: owners, emails, phones, a primary company, notes, and a history of two entries per
+contact (created, then a change of lifecycle stage), as a CRM in use has: writes that add history (bulk
+changes, imports) are measured against an index that already holds millions of entries, not an empty one.
+One contact, "Ximena Bench-Timeline", carries the notes the 360° scenario shows.
 """
 
 # ruff: noqa: S608 - the SQL here is assembled from constants and model metadata, values are parameters
@@ -19,8 +21,9 @@ from clientela.customers.demo import ascii_fold
 from clientela.customers.demo_lists import FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS, WORDS
 from clientela.customers.management.commands.demo_data import demo_teams_create, demo_users_create
 from clientela.customers.models import Affiliation, Company, Contact, EmailAddress, Lifecycle, PhoneNumber
+from clientela.history.models import FieldChange
 from clientela.notes.models import Note
-from clientela.workspaces.models import Workspace
+from clientela.workspaces.models import User, Workspace
 from clientela.workspaces.scoping import use_workspace
 
 from .sizes import TIMELINE_ITEMS, Size
@@ -174,23 +177,57 @@ class Generator:
         return {Note: rows}
 
 
+def history_rows(table: Table, seed: int, workspace_id: int, actor_id: int, contact_ids: list, start: int) -> list:
+    """Two history entries for each contact of the chunk of `contact_ids` (in key order) from `start`: created,
+    then a lifecycle change. Their own random stream, so adding them changed no other row of a dataset."""
+    rng, labels = random.Random(seed * 7919 + start), dict(Lifecycle.choices)
+    rows = []
+    for record in contact_ids[start:start + CHUNK]:
+        created = EPOCH - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        changed = created + timedelta(seconds=rng.randrange(max(1, int((EPOCH - created).total_seconds()))))
+        old, new = rng.sample(LIFECYCLES, 2)
+        common = {"workspace_id": workspace_id, "entity": "contacts", "record_id": record, "actor_id": actor_id}
+        rows += [table.row(id=uuid.UUID(int=rng.getrandbits(128), version=4), action=FieldChange.Action.CREATED,
+                           batch=uuid.UUID(int=rng.getrandbits(128), version=4), created_at=created,
+                           updated_at=created, **common),
+                 table.row(id=uuid.UUID(int=rng.getrandbits(128), version=4), action=FieldChange.Action.UPDATED,
+                           batch=uuid.UUID(int=rng.getrandbits(128), version=4), created_at=changed,
+                           updated_at=changed, field="lifecycle_status", field_label="Lifecycle status",
+                           old_value=str(labels[old]), new_value=str(labels[new]), **common)]
+    return rows
+
+
 def bench_workspace():
     return Workspace.objects.filter(slug=WORKSPACE).first()
 
 
 def dataset_ready() -> bool:
-    """The build is one transaction: a bench workspace means a complete dataset."""
-    return bench_workspace() is not None
+    """The records and their history are each one transaction: a bench workspace with history is complete."""
+    workspace = bench_workspace()
+    if workspace is None:
+        return False
+    with use_workspace(workspace):  # the first contact's own "created" entry: bench runs add history of their own
+        first = Contact.objects.order_by("pk").values_list("pk", flat=True).first()
+        return FieldChange.objects.filter(entity="contacts", record_id=first, action="created").exists()
 
 
 def dataset_build(size: Size, seed: int, log=print) -> float:
-    """Write the dataset into an empty database (migrated); returns the seconds it took."""
+    """Write the dataset into an empty database (migrated), or the history into one built before datasets had
+    any (the same rows a new build writes); returns the seconds it took."""
     started = time.perf_counter()
-    with transaction.atomic():
-        workspace = Workspace.objects.create(name="Bench", slug=WORKSPACE)
-        users = demo_users_create(workspace, "demo")
-        demo_teams_create(workspace, users)
-        _rows_write(Generator(size, seed, workspace, users), size, started, log)
+    workspace = bench_workspace()
+    if workspace is None:
+        with transaction.atomic():
+            workspace = Workspace.objects.create(name="Bench", slug=WORKSPACE)
+            users = demo_users_create(workspace, "demo")
+            demo_teams_create(workspace, users)
+            _rows_write(Generator(size, seed, workspace, users), size, started, log)
+    with transaction.atomic(), use_workspace(workspace):
+        admin, table = User.objects.get(email=f"admin@{WORKSPACE}.example"), Table(FieldChange)
+        contact_ids = sorted(Contact.objects.values_list("pk", flat=True))
+        for start in range(0, len(contact_ids), CHUNK):
+            table.write(history_rows(table, seed, workspace.pk, admin.pk, contact_ids, start))
+        log(f"  history: {2 * len(contact_ids):,} ({time.perf_counter() - started:.0f} s)")
     dataset_analyze()
     return time.perf_counter() - started
 

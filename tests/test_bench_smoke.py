@@ -5,13 +5,14 @@ Times are not asserted: this only proves the harness (dataset, scenarios, baseli
 
 import pytest
 
-from bench.dataset import bench_workspace, dataset_build
+from bench.dataset import bench_workspace, dataset_build, dataset_ready
 from bench.measure_scenarios import scenarios_in_process
 from bench.report import table
 from bench.scenarios import SCENARIOS, context_build
 from bench.sizes import SIZES
 from bench.worker import bulk_reassign
 from clientela.customers.models import Contact
+from clientela.history.models import FieldChange
 from clientela.notes.models import Note
 from clientela.workspaces.scoping import use_workspace
 
@@ -41,13 +42,22 @@ def test_the_bench_scenarios_run_on_a_tiny_dataset():
 
 
 def test_the_same_seed_gives_the_same_dataset():
+    def read() -> tuple[list, list]:
+        with use_workspace(bench_workspace()):
+            return (list(Contact.objects.order_by("id").values_list("id", "first_name", "last_name", "updated_at")),
+                    list(FieldChange.objects.order_by("id").values_list("id", "record_id", "action", "created_at",
+                                                                       "new_value")))
+
     dataset_build(SIZES["tiny"], seed=5, log=lambda message: None)
-    with use_workspace(bench_workspace()):
-        first = list(Contact.objects.order_by("id").values_list("id", "first_name", "last_name", "updated_at")[:50])
-    assert first and first[0][0].version == 4
+    contacts, history = read()
+    assert contacts and contacts[0][0].version == 4
+    assert len(history) == 2 * len(contacts) and {row[1] for row in history} == {row[0] for row in contacts}
     Contact.unscoped.all().delete()
     bench_workspace().delete()
     dataset_build(SIZES["tiny"], seed=5, log=lambda message: None)
-    with use_workspace(bench_workspace()):
-        again = list(Contact.objects.order_by("id").values_list("id", "first_name", "last_name", "updated_at")[:50])
-    assert again == first
+    assert read() == (contacts, history)
+
+    FieldChange.unscoped.all().delete()  # a dataset built before datasets had history
+    assert not dataset_ready()
+    dataset_build(SIZES["tiny"], seed=5, log=lambda message: None)
+    assert dataset_ready() and read() == (contacts, history)
