@@ -45,6 +45,24 @@ def test_list_shows_the_total_and_pages(crowd):
     assert "3 records" in page and "Page 1 of 1" in page
 
 
+def test_the_capped_count_is_each_lists_own_and_stops_at_the_limit(crowd, settings):
+    from clientela.registry.selectors import capped_count
+    from clientela.security import access
+    from clientela.workspaces.scoping import use_workspace
+
+    admin, rep = crowd.users["admin"], crowd.users["rep"]
+    with use_workspace(crowd):
+        everything = access.visible(admin, Contact.objects.all(), "contacts")
+        assert capped_count(everything) == (3, True)
+        assert capped_count(access.visible(rep, Contact.objects.all(), "contacts")) == \
+            (access.visible(rep, Contact.objects.all(), "contacts").count(), True)
+        assert capped_count(everything.filter(lifecycle_status="customer")) == (2, True)
+        assert capped_count(everything.filter(pk__in=[])) == (0, True)  # no SQL to send at all
+        settings.CLIENTELA = {**settings.CLIENTELA, "EXACT_COUNT_LIMIT": 2}
+        assert capped_count(everything) == (2, False)
+        assert capped_count(everything.filter(owner=rep)) == (2, True)
+
+
 def test_htmx_requests_get_only_the_results_fragment(crowd):
     response = login(crowd.users["admin"]).get("/contacts/", {"q": "Ana"}, HTTP_HX_REQUEST="true")
     assert "<html" not in response.content.decode() and _names(response) == ["Ana Zapata"]
