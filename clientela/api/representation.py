@@ -16,6 +16,7 @@ from clientela.common.models import related_rows
 from clientela.common.stored import Stored, uuid_of
 from clientela.registry.entities import Entity
 from clientela.registry.export_cells import UtcWallClock
+from clientela.workspaces.scoping import ScopedManager
 
 from .concurrency import _EPOCH, version_of
 from .fields import ApiField, record_fields, row_fields
@@ -151,8 +152,9 @@ class _Nested:
 
     _made: dict = {}
 
-    def __init__(self, name: str, sql: str, fields: list, inline=None, plan=None):
+    def __init__(self, name: str, sql: str, fields: list, inline=None, plan=None, names=None):
         self.name, self.inline, self.plan = name, inline, plan
+        self.names = names  # (link, key column, name's place) per linked record the rows name, when read with them
         self.expression = RawSQL(sql, ())  # noqa: S611 - names from model metadata, no values
         self.uuids = [at for at, field in enumerate(fields) if _is_uuid_field(field)]
         self.booleans = [at for at, field in enumerate(fields) if isinstance(field, models.BooleanField)]
@@ -190,8 +192,13 @@ class _Nested:
         order = _order_by(rows, connection.ops.quote_name)
         if order is None or not all(_stored_as_shown(field) for field in fields):
             return None  # read by a query of its own
-        return cls(inline.name, _json_rows(connection, model, outer, rows, fields, inline.formset.fk, order),
-                   fields, inline, plan)
+        links = [(link, column) for _key, column, link, _checked in plan if link is not None]
+        named = [_name_of(connection, rows, link) for link, _column in links]
+        names = None if None in named else [(link, column, len(fields) + at)
+                                            for at, (link, column) in enumerate(links)]
+        sql = _json_rows(connection, model, outer, rows, fields, inline.formset.fk, order,
+                         extra=named if names is not None else [])
+        return cls(inline.name, sql, fields, inline, plan, names)
 
     def collect(self, rows, at: int, keys: "_Keys"):
         """From column `at` of the page's rows: an inline's {record key's number: [row dict, …]}, or a
@@ -206,7 +213,12 @@ class _Nested:
         if self.inline is None:
             return [(record, value[0]) for record, values in by_record.items() for value in values]
         read = [value for values in by_record.values() for value in values]
-        shown_row = _row_shape(self.plan, _link_names(self.plan, read, keys), {})
+        if self.names is None:
+            names = _link_names(self.plan, read, keys)
+        else:  # a linked record not named (in the trash) is left out, as `_names` leaves it out
+            names = {link.name: {value[column]: value[at] for value in read if value[at] is not None}
+                     for link, column, at in self.names}
+        shown_row = _row_shape(self.plan, names, {})
         return {record.int: [shown_row(value) for value in values] for record, values in by_record.items()}
 
     def _converted(self, value: list, keys: "_Keys") -> list:
@@ -242,16 +254,35 @@ def _order_by(model, quote) -> str | None:
     return ", ".join(terms)
 
 
-def _json_rows(connection, model, outer: str, rows, fields: list, link, order: str) -> str:
-    """A scalar subquery: the array of `fields`' values of the rows of `rows` whose `link` is the key of a record
-    of `model` (its table's alias in the query: `outer`), sorted by `order`; NULL or an empty array when there is
-    none. Like `rows`' workspace-scoped manager, it takes those of the record's workspace."""
+def _name_of(connection, rows, link) -> str | None:
+    """SQL over the alias `r` of `rows` for the name of the record `link` points to, as `_names` reads it through
+    the linked model's manager (its `name` column, in the row's workspace, not in the trash when the manager
+    hides the trash); None when that manager or model is not one this can say in SQL."""
+    related, quote = link.related_model, connection.ops.quote_name
+    manager = related._default_manager
+    columns = {field.name: field.column for field in related._meta.concrete_fields}
+    if not isinstance(manager, ScopedManager) or "name" not in columns or "workspace" not in columns \
+            or not any(field.name == "workspace" for field in rows._meta.concrete_fields):
+        return None
+    conditions = [f"n.{quote(related._meta.pk.column)} = r.{quote(link.column)}",
+                  f"n.{quote(columns['workspace'])} = r.{quote(rows._meta.get_field('workspace').column)}"]
+    if manager.soft_delete is not None:
+        trashed = "NOT NULL" if manager.soft_delete == "deleted" else "NULL"
+        conditions.append(f"n.{quote(columns['deleted_at'])} IS {trashed}")
+    table = quote(related._meta.db_table)
+    return f"(SELECT n.{quote(columns['name'])} FROM {table} n WHERE {' AND '.join(conditions)})"  # noqa: S608
+
+
+def _json_rows(connection, model, outer: str, rows, fields: list, link, order: str, extra=()) -> str:
+    """A scalar subquery: the array of `fields`' values (then the `extra` expressions') of the rows of `rows` whose
+    `link` is the key of a record of `model` (its table's alias in the query: `outer`), sorted by `order`; NULL or
+    an empty array when there is none. Like `rows`' workspace-scoped manager, it takes those of the record's workspace."""
     quote = connection.ops.quote_name
     where = f"r.{quote(link.column)} = {quote(outer)}.{quote(model._meta.pk.column)}"
     if any(field.name == "workspace" for field in rows._meta.concrete_fields):
         column = quote(rows._meta.get_field("workspace").column)
         where += f" AND r.{column} = {quote(outer)}.{quote(model._meta.get_field('workspace').column)}"
-    values = ", ".join(f"r.{quote(field.column)}" for field in fields)
+    values = ", ".join([*(f"r.{quote(field.column)}" for field in fields), *extra])
     table, order_by = quote(rows._meta.db_table), f" ORDER BY {order}" if order else ""
     if connection.vendor == "postgresql":
         return f"(SELECT json_agg(json_build_array({values}){order_by})::text FROM {table} r WHERE {where})"  # noqa: S608
@@ -350,6 +381,8 @@ def _row_shape(plan, names: dict, related: dict):
     many = [(key, related[key]) for key, column, *_rest in plan if column is None]
     links = [(key, column, names[link.name]) for key, column, link, _checked in plan if link is not None]
     checked = [(key, column) for key, column, _link, check in plan if check]
+    if not (many or links or checked):  # most rows (emails, phones): their values as they are
+        return lambda row: dict(zip(keys, pick(row), strict=True))
 
     def shown(row) -> dict:
         data = dict(zip(keys, pick(row), strict=True))
