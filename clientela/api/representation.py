@@ -216,8 +216,8 @@ class _Nested:
         if self.names is None:
             names = _link_names(self.plan, read, keys)
         else:  # a linked record not named (in the trash) is left out, as `_names` leaves it out
-            names = {link.name: {value[column]: value[at] for value in read if value[at] is not None}
-                     for link, column, at in self.names}
+            names = {link.name: {value[column]: value[place] for value in read if value[place] is not None}
+                     for link, column, place in self.names}
         shown_row = _row_shape(self.plan, names, {})
         return {record.int: [shown_row(value) for value in values] for record, values in by_record.items()}
 
@@ -276,7 +276,7 @@ def _name_of(connection, rows, link) -> str | None:
 def _json_rows(connection, model, outer: str, rows, fields: list, link, order: str, extra=()) -> str:
     """A scalar subquery: the array of `fields`' values (then the `extra` expressions') of the rows of `rows` whose
     `link` is the key of a record of `model` (its table's alias in the query: `outer`), sorted by `order`; NULL or
-    an empty array when there is none. Like `rows`' workspace-scoped manager, it takes those of the record's workspace."""
+    an empty array when there is none. Like `rows`' workspace-scoped manager, it reads the record's workspace's."""
     quote = connection.ops.quote_name
     where = f"r.{quote(link.column)} = {quote(outer)}.{quote(model._meta.pk.column)}"
     if any(field.name == "workspace" for field in rows._meta.concrete_fields):
@@ -285,7 +285,8 @@ def _json_rows(connection, model, outer: str, rows, fields: list, link, order: s
     values = ", ".join([*(f"r.{quote(field.column)}" for field in fields), *extra])
     table, order_by = quote(rows._meta.db_table), f" ORDER BY {order}" if order else ""
     if connection.vendor == "postgresql":
-        return f"(SELECT json_agg(json_build_array({values}){order_by})::text FROM {table} r WHERE {where})"  # noqa: S608
+        return (f"(SELECT json_agg(json_build_array({values}){order_by})::text "  # noqa: S608
+                f"FROM {table} r WHERE {where})")
     return (f"(SELECT json_group_array(json(v)) FROM (SELECT json_array({values}) AS v "  # noqa: S608
             f"FROM {table} r WHERE {where}{order_by}))")
 

@@ -111,7 +111,7 @@ def test_a_page_reads_its_rows_and_tags_in_its_own_query(acme):
         for got, want in zip(rows, expected, strict=True):
             assert got == want
         first = rows[0]
-        number = first["first_name"][1:]
-        assert [e["email"] for e in first["emails"]] == [f"q{number}@home.es", f"q{number}@example.com"]  # primary first
+        number = first["first_name"][1:]  # the primary first
+        assert [e["email"] for e in first["emails"]] == [f"q{number}@home.es", f"q{number}@example.com"]
         assert sorted(a["company_name"] for a in first["affiliations"]) == ["", "Bodegas Peña S.L."]
         assert sorted(first["tags"]) == ["vip", "wine"] and first["addresses"][0]["country"] == "ES"
