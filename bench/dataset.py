@@ -81,6 +81,16 @@ class Table:
                     copy.write_row(row)
 
 
+def _new_id(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _moment(rng: random.Random) -> tuple[datetime, datetime]:
+    """A creation time in the three years before EPOCH, and a later time of change."""
+    created = EPOCH - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+    return created, created + timedelta(seconds=rng.randrange(max(1, int((EPOCH - created).total_seconds()))))
+
+
 class Generator:
     def __init__(self, size: Size, seed: int, workspace, users: dict):
         self.size, self.rng = size, random.Random(seed)
@@ -94,11 +104,10 @@ class Generator:
         self.tables = {m: Table(m) for m in (Company, Contact, Affiliation, EmailAddress, PhoneNumber, Note)}
 
     def new_id(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        return _new_id(self.rng)
 
     def moment(self) -> tuple[datetime, datetime]:
-        created = EPOCH - timedelta(seconds=self.rng.randrange(3 * 365 * 86400))
-        return created, created + timedelta(seconds=self.rng.randrange(max(1, int((EPOCH - created).total_seconds()))))
+        return _moment(self.rng)
 
     def record(self, table: Table, **fields) -> tuple:
         owner = self.rng.choices(self.owners, weights=self.owner_weights)[0]
@@ -183,17 +192,15 @@ def history_rows(table: Table, seed: int, workspace_id: int, actor_id: int, cont
     rng, labels = random.Random(seed * 7919 + start), dict(Lifecycle.choices)
     rows = []
     for record in contact_ids[start:start + CHUNK]:
-        created = EPOCH - timedelta(seconds=rng.randrange(3 * 365 * 86400))
-        changed = created + timedelta(seconds=rng.randrange(max(1, int((EPOCH - created).total_seconds()))))
+        created, changed = _moment(rng)
         old, new = rng.sample(LIFECYCLES, 2)
         common = {"workspace_id": workspace_id, "entity": "contacts", "record_id": record, "actor_id": actor_id}
-        rows += [table.row(id=uuid.UUID(int=rng.getrandbits(128), version=4), action=FieldChange.Action.CREATED,
-                           batch=uuid.UUID(int=rng.getrandbits(128), version=4), created_at=created,
-                           updated_at=created, **common),
-                 table.row(id=uuid.UUID(int=rng.getrandbits(128), version=4), action=FieldChange.Action.UPDATED,
-                           batch=uuid.UUID(int=rng.getrandbits(128), version=4), created_at=changed,
-                           updated_at=changed, field="lifecycle_status", field_label="Lifecycle status",
-                           old_value=str(labels[old]), new_value=str(labels[new]), **common)]
+        rows += [table.row(id=_new_id(rng), action=FieldChange.Action.CREATED, batch=_new_id(rng),
+                           created_at=created, updated_at=created, **common),
+                 table.row(id=_new_id(rng), action=FieldChange.Action.UPDATED, batch=_new_id(rng),
+                           created_at=changed, updated_at=changed, field="lifecycle_status",
+                           field_label="Lifecycle status", old_value=str(labels[old]), new_value=str(labels[new]),
+                           **common)]
     return rows
 
 

@@ -89,9 +89,10 @@ def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
     same fields as values (`_read`) and converts them the way `record_out` does. `keep` names annotations of
     the queryset to copy into each dict as well (e.g. a cursor's sort keys).
 
-    A page's inline rows (emails, phones…) and many-to-many keys come in its own query, one JSON array per
-    record and relation (`_Nested`): each query costs more to build, send and read than the database's work
-    for a page of a list. Then one query per linked model whose names rows show (companies, tags).
+    A page's inline rows (emails, phones…, with the names of the companies they link to) and many-to-many keys
+    come in its own query, one JSON array per record and relation (`_Nested`): each query costs more to build,
+    send and read than the database's work for a page of a list. Then one query per linked model whose names
+    are not read with the rows (tags).
 
     When `queryset` is a slice in primary-key order of `cut_from` (a sync page of 1,000 records), the related
     rows are read instead by a query per relation for the keys between its first record and its last one, by
@@ -138,10 +139,8 @@ def records_out(entity: Entity, queryset, keep=(), cut_from=None) -> list[dict]:
 
 # Fields whose stored value, read back from a JSON array, is the value `record_out` shows (booleans as 0/1 on SQLite,
 # keys as text). Times, decimals and floats are not: JSON writes them otherwise than Django reads them.
-_STORED_AS_SHOWN = frozenset({
-    models.AutoField, models.BigAutoField, models.BigIntegerField, models.BooleanField, models.CharField,
-    models.EmailField, models.IntegerField, models.PositiveIntegerField, models.PositiveSmallIntegerField,
-    models.SlugField, models.SmallIntegerField, models.TextField, models.URLField, models.UUIDField})
+_STORED_AS_SHOWN = _PLAIN_FIELDS - {models.DateField, models.DateTimeField, models.DecimalField, models.FloatField,
+                                    models.TimeField}
 
 
 class _Nested:

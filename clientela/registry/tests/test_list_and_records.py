@@ -4,6 +4,9 @@ from clientela.customers.models import Contact
 from clientela.customers.tests import factories
 from clientela.history.models import FieldChange
 from clientela.integrations.models import ChangeEvent
+from clientela.registry.selectors import capped_count
+from clientela.security import access
+from clientela.workspaces.scoping import use_workspace
 from conftest import login
 
 EMPTY_INLINES = {f"{p}-{k}": v for p in ("emails", "phones", "addresses", "affiliations")
@@ -46,10 +49,6 @@ def test_list_shows_the_total_and_pages(crowd):
 
 
 def test_the_capped_count_is_each_lists_own_and_stops_at_the_limit(crowd, settings):
-    from clientela.registry.selectors import capped_count
-    from clientela.security import access
-    from clientela.workspaces.scoping import use_workspace
-
     admin, rep = crowd.users["admin"], crowd.users["rep"]
     with use_workspace(crowd):
         everything = access.visible(admin, Contact.objects.all(), "contacts")
