@@ -8,6 +8,8 @@ from uuid import UUID
 
 from django.db import connection
 
+from clientela.common.lookups import array_literal
+
 # Values of these types that are equal (and, for times, in the same time zone) are converted alike.
 _SHARED = {str, int, bool, type(None), UUID, date, datetime}
 # A column type's length or precision, left out of an array's type: casting to varchar(n) would cut a value too
@@ -39,7 +41,8 @@ def _update_each(cursor, table: str, fields, keys, rows) -> None:
 
 
 def _update_from_arrays(cursor, table: str, fields, keys, rows) -> None:
-    """PostgreSQL: one UPDATE … FROM unnest(one array per column), rather than a statement per row to send."""
+    """PostgreSQL: one UPDATE … FROM unnest(one array per column), rather than a statement per row to send. Each
+    array goes as one literal where its values allow (`array_literal`: psycopg dumps a list value by value)."""
     quote = cursor.db.ops.quote_name
     columns = [*fields, *keys]
     names = [f"v{index}" for index in range(len(columns))]
@@ -48,7 +51,12 @@ def _update_from_arrays(cursor, table: str, fields, keys, rows) -> None:
     condition = " AND ".join(f"{quote(table)}.{quote(f.column)} = v.{name}"
                              for f, name in zip(keys, names[len(fields):], strict=True))
     cursor.execute(f"UPDATE {quote(table)} SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "
-                   f"WHERE {condition}", [list(column) for column in zip(*rows, strict=True)])
+                   f"WHERE {condition}", [_array_of(column) for column in zip(*rows, strict=True)])
+
+
+def _array_of(values: tuple):
+    literal = array_literal(values)
+    return list(values) if literal is None else literal
 
 
 def _converter(field):

@@ -1,6 +1,8 @@
 """`AnyOf`: a column among many values, with the values sent as cheaply as the database allows."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
@@ -24,15 +26,32 @@ class AnyOf(Lookup):
         field = self.lhs.output_field
         if connection.vendor == "postgresql":
             kind = "text" if isinstance(field, models.CharField | models.TextField) else field.db_type(connection)
-            return f"{lhs} = ANY(%s::{kind}[])", [*params, _array_literal(self.rhs)]
+            values = [value if isinstance(value, uuid.UUID | int) else str(value) for value in self.rhs]
+            return f"{lhs} = ANY(%s::{kind}[])", [*params, array_literal(values)]
         values = [field.get_db_prep_value(value, connection) for value in self.rhs]
         if not values:
             raise EmptyResultSet
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
 
 
-def _array_literal(values) -> str:
-    """A PostgreSQL array literal of UUIDs, integers or texts (texts quoted, their quotes and backslashes escaped)."""
-    return "{" + ",".join([value.hex if isinstance(value, uuid.UUID) else str(value) if isinstance(value, int)
-                           else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-                           for value in values]) + "}"
+def array_literal(values) -> str | None:
+    """A PostgreSQL array literal of the values, to send as one string parameter: psycopg dumps a list one value at
+    a time, in Python. Texts, times and dates are quoted (their quotes and backslashes escaped), None is NULL; None
+    is returned when a value is of another kind (a JSON adapter), for the caller to send the list as it is."""
+    items = []
+    for value in values:
+        if isinstance(value, str):
+            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif isinstance(value, uuid.UUID):
+            items.append(value.hex)
+        elif value is None:
+            items.append("NULL")
+        elif isinstance(value, bool):
+            items.append("t" if value else "f")
+        elif isinstance(value, int | float | Decimal):
+            items.append(str(value))
+        elif isinstance(value, date):  # and times
+            items.append(f'"{value.isoformat()}"')
+        else:
+            return None
+    return "{" + ",".join(items) + "}"

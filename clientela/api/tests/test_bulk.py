@@ -1,7 +1,7 @@
 """Bulk create / update / upsert: validated like single writes, all-or-nothing or per record."""
 
 import copy
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
@@ -337,6 +337,22 @@ def test_invalid_changes_are_named_like_single_changes(admin_api, acme):
                 for e in body["results"][index]["errors"]] == single.json()["errors"], change
     with use_workspace(acme):
         assert not FieldChange.objects.filter(action="updated").exists()
+
+
+def test_update_rows_keeps_texts_that_need_quoting_and_times_exactly(acme):
+    titles = ['with "quotes"', "back\\slash", "trailing\\", "a,comma", "{braces}", "NULL", "", "  spaced  ", "ñandú ü"]
+    when = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=timezone(timedelta(hours=-5)))
+    with use_workspace(acme):
+        admin = acme.users["admin"]
+        people = [factories.contact(admin, first=f"P{index}") for index in range(len(titles))]
+        for person, title in zip(people, titles, strict=True):
+            person.job_title, person.updated_at = title, when
+
+        update_rows(Contact, people, ["job_title", "updated_at"])
+
+        stored = dict(Contact.objects.values_list("first_name", "job_title"))
+        assert [stored[person.first_name] for person in people] == titles
+        assert set(Contact.objects.values_list("updated_at", flat=True)) == {when}
 
 
 def test_update_rows_writes_every_kind_of_value_and_refuses_one_too_long(acme):
