@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from clientela.security.decorators import admin_required
 
 from . import services
-from .forms import WebhookForm
+from .forms import WebhookForm, describe_events
 from .models import WebhookDelivery, WebhookSubscription
 
 REVEAL_KEY = "integrations.reveal"
@@ -20,21 +20,25 @@ REVEAL_KEY = "integrations.reveal"
 
 @admin_required
 def webhook_list(request):
-    return render(request, "integrations/webhooks.html", {"subscriptions": WebhookSubscription.objects.all()})
+    subscriptions = list(WebhookSubscription.objects.all())
+    for subscription in subscriptions:
+        subscription.events_label = describe_events(subscription.events)
+    return render(request, "integrations/webhooks.html", {"subscriptions": subscriptions})
 
 
 @admin_required
 def webhook_edit(request, pk=None):
     subscription = get_object_or_404(WebhookSubscription, pk=pk) if pk else WebhookSubscription()
     form = WebhookForm(request.POST or None, instance=subscription)
+    creating = subscription._state.adding
     if request.method == "POST" and form.is_valid():
-        creating = subscription._state.adding
         subscription = services.webhook_save(subscription=form.save(commit=False), by=request.user, request=request)
         messages.success(request, _("Webhook saved."))
         if creating:
             request.session[REVEAL_KEY] = str(subscription.pk)
         return redirect("webhook_detail", subscription.pk)
-    return render(request, "integrations/webhook_form.html", {"form": form, "subscription": subscription},
+    return render(request, "integrations/webhook_form.html",
+                  {"form": form, "subscription": subscription, "creating": creating},
                   status=422 if form.errors else 200)
 
 
@@ -42,6 +46,7 @@ def webhook_edit(request, pk=None):
 def webhook_detail(request, pk):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     show_secret = request.session.pop(REVEAL_KEY, None) == str(subscription.pk)
+    subscription.events_label = describe_events(subscription.events)
     deliveries = Paginator(subscription.deliveries.prefetch_related("attempt_log"), 50).get_page(request.GET.get("page"))
     return render(request, "integrations/webhook_detail.html", {
         "subscription": subscription, "deliveries": deliveries, "show_secret": show_secret})

@@ -1,0 +1,71 @@
+"""Choosing a webhook's events: checkboxes by kind of record, shown back in words."""
+
+import re
+
+from clientela.integrations.models import WebhookSubscription
+from conftest import login
+
+
+def checked(page: str) -> list[str]:
+    return re.findall(r'<input type="checkbox" name="events" value="([^"]+)"[^>]*checked', page)
+
+
+def test_a_new_webhook_is_titled_and_offers_every_event_by_kind_of_record(in_acme):
+    page = login(in_acme.users["admin"]).get("/settings/webhooks/new/").content.decode()
+
+    assert "<h1>New webhook</h1>" in page
+    offered = re.findall(r'name="events" value="([^"]+)"', page)
+    assert offered[0] == "*"
+    for records in ("contacts", "companies"):
+        assert [value for value in offered if value.startswith(f"{records}.")] == [
+            f"{records}.{action}" for action in ("*", "created", "updated", "deleted", "restored", "purged")]
+    assert checked(page) == []
+
+
+def test_ticked_events_are_saved_shown_in_words_and_ticked_again(in_acme, allow_private, receiver):
+    client = login(in_acme.users["admin"])
+    response = client.post("/settings/webhooks/new/", {
+        "url": receiver.url, "events": ["contacts.updated", "companies.*", "contacts.created"], "is_active": "on"})
+    assert response.status_code == 302
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.events == ["companies.*", "contacts.created", "contacts.updated"]  # in the order listed
+    assert subscription.wants("companies.purged") and subscription.wants("contacts.created")
+    assert not subscription.wants("contacts.deleted")
+
+    listing = client.get("/settings/webhooks/").content.decode()
+    assert "Companies: every change · Contacts: created, changed" in listing
+    admin = in_acme.users["admin"]
+    admin.language = "es"
+    admin.save(update_fields=["language"])
+    assert "Empresas: cualquier cambio · Contactos: creado, modificado" in client.get(
+        "/settings/webhooks/").content.decode()
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    edit = client.get(f"/settings/webhooks/{subscription.pk}/edit/").content.decode()
+    assert f"<h1>{receiver.url}</h1>" in edit
+    assert checked(edit) == ["companies.*", "contacts.created", "contacts.updated"]
+
+
+def test_a_pattern_saved_another_way_stays_when_the_form_is_saved(in_acme, allow_private, receiver):
+    subscription = WebhookSubscription.objects.create(workspace=in_acme, url=receiver.url,
+                                                      events=["contacts.upd*", "companies.created"])
+    client = login(in_acme.users["admin"])
+    edit = client.get(f"/settings/webhooks/{subscription.pk}/edit/").content.decode()
+    assert checked(edit) == ["companies.created", "contacts.upd*"]
+
+    response = client.post(f"/settings/webhooks/{subscription.pk}/edit/", {
+        "url": receiver.url, "description": "ERP", "events": ["companies.created", "contacts.upd*"]})
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.events == ["companies.created", "contacts.upd*"] and subscription.description == "ERP"
+    assert "Companies: created · contacts.upd*" in client.get("/settings/webhooks/").content.decode()
+
+
+def test_no_event_or_an_unknown_one_is_refused_with_the_reason(in_acme, allow_private, receiver):
+    client = login(in_acme.users["admin"])
+    none = client.post("/settings/webhooks/new/", {"url": receiver.url, "is_active": "on"})
+    unknown = client.post("/settings/webhooks/new/", {"url": receiver.url, "events": ["contacts.*", "deals.won"]})
+
+    assert none.status_code == 422 and "Choose at least one event." in none.content.decode()
+    assert unknown.status_code == 422 and "“deals.won” is not one of the events listed." in unknown.content.decode()
+    assert not WebhookSubscription.objects.exists()
