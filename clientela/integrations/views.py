@@ -12,6 +12,7 @@ from clientela.security.decorators import admin_required
 from . import services
 from .forms import WebhookForm, describe_events
 from .models import WebhookDelivery, WebhookSubscription
+from .selectors import delivered_records
 
 REVEAL_KEY = "integrations.reveal"
 
@@ -48,6 +49,10 @@ def webhook_detail(request, pk):
     show_secret = request.session.pop(REVEAL_KEY, None) == str(subscription.pk)
     subscription.events_label = describe_events(subscription.events)
     deliveries = Paginator(subscription.deliveries.prefetch_related("attempt_log"), 50).get_page(request.GET.get("page"))
+    records = delivered_records(deliveries)
+    for delivery in deliveries:
+        delivery.event_label = describe_events([delivery.payload.get("event", "")])
+        delivery.record = records.get((delivery.payload.get("entity"), str(delivery.payload.get("record_id"))))
     return render(request, "integrations/webhook_detail.html", {
         "subscription": subscription, "deliveries": deliveries, "show_secret": show_secret})
 

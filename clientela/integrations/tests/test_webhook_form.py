@@ -1,8 +1,9 @@
-"""Choosing a webhook's events: checkboxes by kind of record, shown back in words."""
+"""Choosing a webhook's events (checkboxes by kind of record), and the pages that show them back in words."""
 
 import re
 
-from clientela.integrations.models import WebhookSubscription
+from clientela.customers.tests import factories
+from clientela.integrations.models import WebhookDelivery, WebhookSubscription
 from conftest import login
 
 
@@ -69,3 +70,19 @@ def test_no_event_or_an_unknown_one_is_refused_with_the_reason(in_acme, allow_pr
     assert none.status_code == 422 and "Choose at least one event." in none.content.decode()
     assert unknown.status_code == 422 and "“deals.won” is not one of the events listed." in unknown.content.decode()
     assert not WebhookSubscription.objects.exists()
+
+
+def test_the_delivery_log_names_the_event_and_links_the_record(in_acme, allow_private, receiver):
+    admin = in_acme.users["admin"]
+    subscription = WebhookSubscription.objects.create(workspace=in_acme, url=receiver.url, events=["*"])
+    rita = factories.contact(admin, first="Rita", last="Moreno")
+    gone = "0b7c6d1e-9a1f-4c3e-8d2a-5e6f7a8b9c0d"
+    for record_id, event in ((str(rita.pk), "contacts.updated"), (gone, "contacts.purged")):
+        WebhookDelivery.objects.create(workspace=in_acme, subscription=subscription, payload={
+            "event": event, "entity": "contacts", "record_id": record_id})
+
+    page = login(admin).get(f"/settings/webhooks/{subscription.pk}/").content.decode()
+
+    assert "Every event" in page
+    assert f'<a href="/contacts/{rita.pk}/">Rita Moreno</a>' in page and "Contacts: changed" in page
+    assert "Contacts: deleted for good" in page and gone in page  # no record left to name
