@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from clientela.security.decorators import admin_required
 
 from . import services
+from .delivery_errors import plain_reason
 from .forms import WebhookForm, describe_events
 from .models import WebhookDelivery, WebhookSubscription
 from .selectors import delivered_records
@@ -53,6 +54,9 @@ def webhook_detail(request, pk):
     for delivery in deliveries:
         delivery.event_label = describe_events([delivery.payload.get("event", "")])
         delivery.record = records.get((delivery.payload.get("entity"), str(delivery.payload.get("record_id"))))
+        delivery.reason = plain_reason(delivery.last_error)
+        for attempt in delivery.attempt_log.all():  # the prefetched rows the page shows
+            attempt.reason = plain_reason(attempt.error)
     return render(request, "integrations/webhook_detail.html", {
         "subscription": subscription, "deliveries": deliveries, "show_secret": show_secret})
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from .delivery_errors import DISABLED
 from .models import ChangeEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from .transport import AddressRefused, post
 
@@ -93,7 +94,7 @@ def delivery_attempt(delivery_pk: str) -> str:
     if delivery is None or delivery.status in (Status.SUCCEEDED, Status.GAVE_UP):
         return delivery.status if delivery else "missing"
     if not delivery.subscription.is_active:
-        code, error, latency = None, "The webhook is disabled.", None
+        code, error, latency = None, DISABLED, None
     else:
         started = time.monotonic()
         code, error = _send(delivery)

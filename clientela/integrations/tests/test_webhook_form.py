@@ -86,3 +86,32 @@ def test_the_delivery_log_names_the_event_and_links_the_record(in_acme, allow_pr
     assert "Every event" in page
     assert f'<a href="/contacts/{rita.pk}/">Rita Moreno</a>' in page and "Contacts: changed" in page
     assert "Contacts: deleted for good" in page and gone in page  # no record left to name
+
+
+def test_the_delivery_log_says_why_a_delivery_failed_in_plain_words(in_acme, allow_private, receiver):
+    admin = in_acme.users["admin"]
+    subscription = WebhookSubscription.objects.create(workspace=in_acme, url=receiver.url, events=["*"])
+    stored = {"ConnectionRefusedError: [Errno 111] Connection refused":
+              "Nothing answered at that address: the connection was refused.",
+              "TimeoutError: timed out": "The endpoint did not answer within 10 seconds.",
+              "HTTP 503: upstream down": "The endpoint had an error of its own (HTTP 503).",
+              "HTTP 410: gone": "The endpoint refused the delivery (HTTP 410).",
+              "SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed":
+              "The secure (HTTPS) connection to the endpoint failed.",
+              "The webhook is disabled.": "Not sent: the webhook is disabled."}
+    for error in stored:
+        delivery = WebhookDelivery.objects.create(workspace=in_acme, subscription=subscription, last_error=error,
+                                                  status="failed", attempts=1, payload={
+                                                      "event": "contacts.updated", "entity": "contacts",
+                                                      "record_id": "0b7c6d1e-9a1f-4c3e-8d2a-5e6f7a8b9c0d"})
+        delivery.attempt_log.create(workspace=in_acme, number=1, error=error)
+
+    page = login(admin).get(f"/settings/webhooks/{subscription.pk}/").content.decode()
+    admin.language = "es"
+    admin.save(update_fields=["language"])
+    spanish = login(admin).get(f"/settings/webhooks/{subscription.pk}/").content.decode()
+
+    for error, reason in stored.items():
+        assert page.count(reason) == 2, reason  # the last answer, and the attempt in the log
+    assert "<code class=\"muted\">ConnectionRefusedError: [Errno 111] Connection refused</code>" in page
+    assert "Nadie respondió en esa dirección: se rechazó la conexión." in spanish
