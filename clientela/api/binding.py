@@ -13,9 +13,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext as _
 
+from clientela.customization.kinds import NUMBER_KINDS
+from clientela.customization.models import FieldKind
 from clientela.registry.entities import Entity, Inline
 
-from .problems import ApiValidationError
+from .problems import ApiValidationError, pydantic_message
 
 _MULTIPLE = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 
@@ -140,6 +142,12 @@ def flatten(entity: Entity, payload: dict) -> dict:
         raise ApiValidationError([{"field": f"custom.{key}", "code": "unknown_field",
                                    "message": _("“%(field)s” is not a custom field of this record type.")
                                    % {"field": key}} for key in unknown])
+    definitions = {d.key: d for d in entity.custom_fields}
+    wrong = [(key, code) for key, value in sorted(custom.items())
+             if (code := custom_type_error(definitions[key], value)) is not None]
+    if wrong:
+        raise ApiValidationError([{"field": f"custom.{key}", "code": code, "message": pydantic_message({"type": code})}
+                                  for key, code in wrong])
     payload.update({known[key]: value for key, value in custom.items()})
     blocked = sorted(name for name in payload if name in entity.hidden or name in entity.read_only)
     if blocked:
@@ -147,6 +155,24 @@ def flatten(entity: Entity, payload: dict) -> dict:
                                    "message": _("“%(field)s” cannot be changed with your role.") % {"field": name}}
                                   for name in blocked])
     return payload
+
+
+def custom_type_error(definition, value) -> str | None:
+    """pydantic's error type when a custom field's value is not of its kind's JSON type (the one /openapi.json
+    gives it; numbers and checkboxes take text too, as the form reads it), else None. `custom` is a free-form
+    object to pydantic, so this is the only check before the form field, which expects what a browser posts:
+    a date field given a number fails with AttributeError, a text field given an object stores its repr."""
+    if value is None:
+        return None
+    kind = definition.kind
+    if kind == FieldKind.MULTI_PICKLIST:
+        return "list_type" if not isinstance(value, list) else None if all(
+            isinstance(item, str) for item in value) else "string_type"
+    if kind in NUMBER_KINDS:
+        return None if isinstance(value, int | float | str) and not isinstance(value, bool) else "float_type"
+    if kind == FieldKind.CHECKBOX:
+        return None if isinstance(value, bool | int | str) else "bool_type"
+    return None if isinstance(value, str) else "string_type"
 
 
 def api_name(field: str | None) -> str | None:

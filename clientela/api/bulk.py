@@ -13,6 +13,7 @@ import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
@@ -35,7 +36,8 @@ from clientela.common.keys import time_ordered
 from clientela.common.lookups import AnyOf
 from clientela.common.models import related_rows
 from clientela.customization import picklists
-from clientela.customization.kinds import from_json
+from clientela.customization.kinds import NUMBER_KINDS, from_json, to_json
+from clientela.customization.models import FieldKind
 from clientela.history.models import FieldChange
 from clientela.registry import services
 from clientela.registry.custom_fields import custom_snapshot
@@ -49,6 +51,7 @@ from clientela.workspaces.selectors import workspace_members
 from .binding import api_name, bind, errors_of, flatten, form_value
 from .concurrency import version_of
 from .fields import row_fields
+from .filters import MAX_NUMBER
 from .problems import ApiValidationError, _field_path, pydantic_message
 from .representation import inline_values
 from .rows import update_rows
@@ -189,7 +192,23 @@ class BulkWrite:
             primary = next((row for row in rows if row.get("is_primary")), rows[0] if rows else None)
             return str(primary["email"]).strip().lower() if primary else None
         value = item.payload.get(f"cf_{self.match.removeprefix('custom.')}")
-        return None if value in (None, "") else str(value)
+        return None if value in (None, "") else self._stored_key(value)
+
+    def _stored_key(self, value):
+        """A custom field's match value as the `custom` column stores it: a number as a JSON number (`to_json`), as
+        the text "5" never equals the stored 5. A value that is no number the field takes stays text: it matches
+        nothing, and the form then says why."""
+        key = self.match.removeprefix("custom.")
+        definition = next((d for d in self.definitions if d.key == key), None)
+        if definition is not None and definition.kind in NUMBER_KINDS and not isinstance(value, bool):
+            try:
+                number = Decimal(str(value).strip())
+            except InvalidOperation:
+                number = None
+            if (number is not None and number.is_finite() and abs(number) < MAX_NUMBER
+                    and (definition.kind != FieldKind.INTEGER or number == number.to_integral_value())):
+                return to_json(definition, number)
+        return str(value)
 
     def _lookup(self, keys: list) -> dict:
         """Match value -> list of record ids of the workspace (not trashed)."""
@@ -223,6 +242,11 @@ class BulkWrite:
                 if item.given_id is not None:
                     item.fail("id", "not_allowed", _("Leave out “id” to create a record."))
             return
+        for item in live:  # looked up before the form would refuse them; PostgreSQL cannot compare them
+            if isinstance(item.key, str) and "\x00" in item.key:
+                item.fail(self.match, "null_characters", _("“%(field)s” contains null characters, which are not "
+                                                           "allowed.") % {"field": self.match})
+        live = [item for item in live if item.status != "failed"]
         found = self._lookup([item.key for item in live if item.key is not None])
         seen: dict = {}
         targets: dict = {}

@@ -9,6 +9,7 @@ descending, the same on every database.
 import base64
 import binascii
 import json
+import math
 from datetime import datetime, time
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -38,14 +39,15 @@ def _resolve(model, path: str):
     if path == "pk":
         return model._meta.pk, False
     nullable = False
-    for name in path.split("__"):
+    names = path.split("__")
+    for index, name in enumerate(names):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             return None, True
         nullable = nullable or field.null
-        if not field.is_relation:
-            return field, nullable
+        if not field.is_relation:  # a path that goes on ("custom__seats") names a key inside it, which may be absent
+            return (field, nullable) if index == len(names) - 1 else (None, True)
         model = field.related_model
     return model._meta.pk, nullable
 
@@ -109,13 +111,27 @@ class Keyset:
         if not isinstance(data, dict) or data.get("s") != self.sort:
             raise _invalid(_("This cursor belongs to another sort order; start again without a cursor."))
         values = data.get("k")
-        if not isinstance(values, list) or len(values) != len(self.paths) or values[-1] is None:
+        if (not isinstance(values, list) or len(values) != len(self.paths) or values[-1] is None
+                or not all(_bindable(value) for value in values)):
             raise _invalid()
         try:
             return [value if value is None or field is None else field.to_python(value)
                     for field, value in zip(self.fields, values, strict=True)]
         except (ValidationError, ValueError, TypeError) as exc:
             raise _invalid() from exc
+
+
+def _bindable(value) -> bool:
+    """A value `cursor` can have written, which both databases can compare: a key of a custom field is used as
+    it is (no model field converts it), so an object, a list, an integer past 64 bits, NaN or a NUL would reach
+    the database."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) and "\x00" not in value
 
 
 def _invalid(message=None) -> BadRequest:

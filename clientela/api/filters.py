@@ -167,7 +167,10 @@ def _date(parameter: str, value: str) -> datetime.date:
 
 
 def _moment(parameter: str, value: str) -> datetime.datetime | datetime.date:
-    """A date and time (aware), or a date alone: that whole day in the caller's time zone (`api.auth`)."""
+    """A date and time (aware, in UTC), or a date alone: that whole day in the caller's time zone (`api.auth`).
+
+    In UTC, because that is how it is compared: a moment that UTC cannot hold (9999-12-31T23:59-14:00) is refused
+    here, and PostgreSQL never sees an offset it does not take (it takes at most ±15:59, Python ±23:59)."""
     text = value.strip()
     if (match := _TIME_WITH_SPACED_OFFSET.search(text)) is not None:  # a "+" the query string made a space
         text = f"{text[:match.start(3) - 1]}+{match.group(3)}"
@@ -177,7 +180,8 @@ def _moment(parameter: str, value: str) -> datetime.datetime | datetime.date:
             return day
         moment = parse_datetime(text)
         if moment is not None:
-            return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+            moment = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+            return moment.astimezone(datetime.UTC)
     except (ValueError, OverflowError):
         pass
     raise _invalid(parameter, _("“%(parameter)s”: “%(value)s” is not a date (YYYY-MM-DD) or a date and time "
@@ -188,7 +192,7 @@ def _moment(parameter: str, value: str) -> datetime.datetime | datetime.date:
 def _day_start(parameter: str, day: datetime.date, days: int = 0) -> datetime.datetime:
     try:
         start = datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time())
-        return timezone.make_aware(start)
+        return timezone.make_aware(start).astimezone(datetime.UTC)
     except (OverflowError, ValueError) as exc:
         raise _invalid(parameter, _("“%(parameter)s”: %(value)s is out of range.")
                        % {"parameter": parameter, "value": day.isoformat()}) from exc

@@ -287,7 +287,32 @@ class JsonParser(Parser):
             raise _too_deep() from exc
         if _depth_over(data, MAX_JSON_DEPTH):
             raise _too_deep()
+        if _SURROGATE_ESCAPE.search(text) and (surrogate := _lone_surrogate(data)) is not None:
+            raise BadRequest(None, "invalid_unicode", _(
+                "The body contains “\\u%(code)04x”, half of a UTF-16 surrogate pair without its other half, "
+                "which is not a character.") % {"code": ord(surrogate)})
         return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # a UTF-8 text has surrogates only from such escapes
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(data) -> str | None:
+    """The first surrogate in the strings (keys too) of parsed JSON, else None: `json.loads` joins the halves of
+    a pair (\\ud83d\\ude00 is one character) and keeps a lone half, which no UTF-8 text, database or response
+    can hold."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and (found := _SURROGATE.search(value)):
+            return found.group()
+    return None
 
 
 def _too_deep() -> BadRequest:

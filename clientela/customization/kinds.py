@@ -29,6 +29,21 @@ class PhoneFormField(forms.CharField):
         return phones.to_e164(value) if value else value
 
 
+class DateTimeFormField(forms.DateTimeField):
+    """A date and time that UTC can hold: the value is stored in UTC (`to_json`), and 9999-12-31T23:59-14:00
+    or 0001-01-01T00:00+14:00 has no UTC date."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            try:
+                moment.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError(_("Enter a date and time between the years 1 and 9999 in UTC."),
+                                      code="out_of_range") from None
+        return moment
+
+
 class LookupFormField(forms.CharField):
     """A link to another record, typed as its exact name or id; `resolve(text)` returns (id, label) or None."""
 
@@ -83,8 +98,8 @@ def form_field(definition: FieldDefinition, resolve_lookup=None) -> forms.Field:
     if kind == FieldKind.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
     if kind == FieldKind.DATETIME:
-        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                              format="%Y-%m-%dT%H:%M"), **common)
+        return DateTimeFormField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                          format="%Y-%m-%dT%H:%M"), **common)
     if kind == FieldKind.CHECKBOX:
         return forms.BooleanField(**{**common, "required": False})
     if kind == FieldKind.PICKLIST:
