@@ -15,8 +15,10 @@ from datetime import datetime, time
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q
+from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan
 from django.utils.translation import gettext as _
 
+from clientela.customization.indexes import CustomValue, JsonLiteral, indexable_key
 from clientela.registry.entities import Entity
 
 from .problems import BadRequest
@@ -52,13 +54,24 @@ def _resolve(model, path: str):
     return model._meta.pk, nullable
 
 
+def _custom_key(path: str) -> str | None:
+    """The key of a custom field a sort path names ("custom__seats"), when its indexes' expression can be used."""
+    prefix, _sep, key = path.partition("__")
+    return key if prefix == "custom" and indexable_key(key) else None
+
+
 class Keyset:
-    """The ordering of one list sort, and the filter for "after this row"."""
+    """The ordering of one list sort, and the filter for "after this row".
+
+    A custom field is ordered and compared on the stored JSON value (`CustomValue`, its indexes' expression),
+    not on Django's JSON path: on SQLite the path orders a checkbox by the text 'false' / 'true' but compares
+    it with 0 / 1, so a page "after" a checked record started again at the first one."""
 
     def __init__(self, entity: Entity, sort: str):
         self.sort, self.descending = sort, sort.startswith("-")
         self.paths = [*entity.order_fields(sort.lstrip("-")), "pk"]
         self.fields, self.nullable = zip(*(_resolve(entity.model, path) for path in self.paths), strict=True)
+        self.custom = [_custom_key(path) for path in self.paths]
 
     @property
     def key_names(self) -> list[str]:
@@ -67,37 +80,46 @@ class Keyset:
 
     def order(self, queryset):
         keys = {_KEY.format(i): F(path) for i, path in enumerate(self.paths[:-1])}
-        return queryset.annotate(**keys).order_by(*(self._term(path, nullable)
-                                                    for path, nullable in zip(self.paths, self.nullable, strict=True)))
+        return queryset.annotate(**keys).order_by(*(self._term(index) for index in range(len(self.paths))))
 
-    def _term(self, path: str, nullable: bool):
+    def _term(self, index: int):
         """The ORDER BY term. NULLS FIRST/LAST only on a column that may hold nulls: PostgreSQL does not read
         `DESC NULLS LAST` off an ascending index, even for a NOT NULL column, and sorts every match instead."""
-        if not nullable:
-            return F(path).desc() if self.descending else F(path).asc()
-        return F(path).desc(nulls_last=True) if self.descending else F(path).asc(nulls_first=True)
+        key, value = self.custom[index], F(self.paths[index])
+        value = CustomValue(key) if key else value
+        if not self.nullable[index]:
+            return value.desc() if self.descending else value.asc()
+        return value.desc(nulls_last=True) if self.descending else value.asc(nulls_first=True)
 
     def cursor(self, row) -> str:
         values = [getattr(row, _KEY.format(i)) for i in range(len(self.paths) - 1)] + [row.pk]
         raw = json.dumps({"s": self.sort, "k": values}, cls=_ExactEncoder, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
-    def _after(self, path: str, nullable: bool, value) -> Q:
-        if value is None:  # null is the smallest value
-            return Q(pk__in=[]) if self.descending else Q(**{f"{path}__isnull": False})
-        beyond = Q(**{f"{path}__{'lt' if self.descending else 'gt'}": value})
-        return beyond | Q(**{f"{path}__isnull": True}) if self.descending and nullable else beyond
+    def _compare(self, index: int, lookup: str, value) -> Q:
+        path, key = self.paths[index], self.custom[index]
+        if key is None:
+            return Q(**{f"{path}__{lookup}": value})
+        stored = CustomValue(key)
+        if lookup == "isnull":
+            return Q(IsNull(stored, value))
+        return Q({"exact": Exact, "gt": GreaterThan, "lt": LessThan}[lookup](stored, JsonLiteral(value)))
 
-    @staticmethod
-    def _equal(path: str, value) -> Q:
-        return Q(**{f"{path}__isnull": True}) if value is None else Q(**{path: value})
+    def _after(self, index: int, value) -> Q:
+        if value is None:  # null is the smallest value
+            return Q(pk__in=[]) if self.descending else self._compare(index, "isnull", False)
+        beyond = self._compare(index, "lt" if self.descending else "gt", value)
+        return beyond | self._compare(index, "isnull", True) if self.descending and self.nullable[index] else beyond
+
+    def _equal(self, index: int, value) -> Q:
+        return self._compare(index, "isnull", True) if value is None else self._compare(index, "exact", value)
 
     def after(self, queryset, cursor: str):
         values = self._decode(cursor)
         condition, prefix = Q(pk__in=[]), Q()
-        for path, nullable, value in zip(self.paths, self.nullable, values, strict=True):
-            condition |= prefix & self._after(path, nullable, value)
-            prefix &= self._equal(path, value)
+        for index, value in enumerate(values):
+            condition |= prefix & self._after(index, value)
+            prefix &= self._equal(index, value)
         try:
             return queryset.filter(condition)
         except (ValidationError, ValueError, TypeError) as exc:

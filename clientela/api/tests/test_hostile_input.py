@@ -210,3 +210,19 @@ def test_cursors_walk_a_custom_number_sort_through_records_without_a_value(admin
     # the key inside `custom` was taken for the column itself, which is never null
     assert walked == whole and sorted(whole) == ["P0", "P1", "P2", "P3", "P4"]
     assert whole.index("P3") == (0 if sort == "cf_seats" else 4)  # no value: first ascending, last descending
+
+
+@pytest.mark.parametrize("sort", ["cf_ok", "-cf_ok"])
+def test_cursors_walk_a_checkbox_sort_once_through_every_record(admin_api, custom_fields, sort):
+    for n, ok in enumerate([True, False, True, False, True]):
+        assert send(admin_api, "post", "/api/v1/contacts", {"first_name": f"P{n}", "custom": {"ok": ok}}).status_code == 201
+    rows = admin_api.get("/api/v1/contacts", {"sort": sort}).json()["results"]
+    walked, cursor = [], ""
+    while len(walked) < 10:
+        page = admin_api.get("/api/v1/contacts", {"sort": sort, "limit": 2, **({"cursor": cursor} if cursor else {})})
+        walked += [row["first_name"] for row in page.json()["results"]]
+        if not (cursor := page.json()["next_cursor"]):
+            break
+    # on SQLite the page after a checked record started again at the first one (ordered as text, compared as 0 / 1)
+    assert walked == [row["first_name"] for row in rows] and sorted(walked) == ["P0", "P1", "P2", "P3", "P4"]
+    assert [row["custom"]["ok"] for row in rows] == ([False] * 2 + [True] * 3 if sort == "cf_ok" else [True] * 3 + [False] * 2)
