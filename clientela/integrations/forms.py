@@ -5,6 +5,7 @@ from clientela.registry.entities import all_entities
 
 from .models import WebhookSubscription
 from .transport import AddressRefused, checked_address
+from .webhooks import TEST_EVENT
 
 ACTIONS = {"created": _("Created"), "updated": _("Changed"), "deleted": _("Moved to the trash"),
            "restored": _("Restored from the trash"), "purged": _("Deleted for good")}
@@ -29,6 +30,11 @@ def describe_events(patterns: list[str]) -> str:
         label, name = owner.get(pattern, (None, pattern))
         groups.setdefault(label, []).append(str(name).lower() if label else pattern)
     return " · ".join(f"{label}: {', '.join(items)}" if label else ", ".join(items) for label, items in groups.items())
+
+
+def event_label(event: str) -> str:
+    """One delivered event in words."""
+    return str(_("Test event")) if event == TEST_EVENT else describe_events([event])
 
 
 class WebhookForm(forms.ModelForm):

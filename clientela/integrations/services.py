@@ -56,6 +56,13 @@ def webhook_secret_roll(*, subscription: WebhookSubscription, by, request=None) 
     return subscription.secret
 
 
+@transaction.atomic
+def webhook_test(*, subscription: WebhookSubscription, by) -> WebhookDelivery:
+    """Send a test event now (after commit), logged with the subscription's deliveries."""
+    _require_admin(by)
+    return webhooks.delivery_test(subscription)
+
+
 def delivery_redeliver(*, delivery: WebhookDelivery, by, request=None) -> None:
     _require_admin(by)
     with transaction.atomic():

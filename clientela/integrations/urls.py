@@ -8,6 +8,7 @@ urlpatterns: list = [
     path("settings/webhooks/<uuid:pk>/", views.webhook_detail, name="webhook_detail"),
     path("settings/webhooks/<uuid:pk>/edit/", views.webhook_edit, name="webhook_edit"),
     path("settings/webhooks/<uuid:pk>/toggle/", views.webhook_toggle, name="webhook_toggle"),
+    path("settings/webhooks/<uuid:pk>/test/", views.webhook_test, name="webhook_test"),
     path("settings/webhooks/<uuid:pk>/secret/", views.webhook_secret_roll, name="webhook_secret_roll"),
     path("settings/webhooks/deliveries/<uuid:pk>/redeliver/", views.delivery_redeliver, name="webhook_redeliver"),
 ]

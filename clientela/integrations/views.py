@@ -11,7 +11,7 @@ from clientela.security.decorators import admin_required
 
 from . import services
 from .delivery_errors import plain_reason
-from .forms import WebhookForm, describe_events
+from .forms import WebhookForm, describe_events, event_label
 from .models import WebhookDelivery, WebhookSubscription
 from .selectors import delivered_records
 
@@ -52,13 +52,22 @@ def webhook_detail(request, pk):
     deliveries = Paginator(subscription.deliveries.prefetch_related("attempt_log"), 50).get_page(request.GET.get("page"))
     records = delivered_records(deliveries)
     for delivery in deliveries:
-        delivery.event_label = describe_events([delivery.payload.get("event", "")])
+        delivery.event_label = event_label(delivery.payload.get("event", ""))
         delivery.record = records.get((delivery.payload.get("entity"), str(delivery.payload.get("record_id"))))
         delivery.reason = plain_reason(delivery.last_error)
         for attempt in delivery.attempt_log.all():  # the prefetched rows the page shows
             attempt.reason = plain_reason(attempt.error)
     return render(request, "integrations/webhook_detail.html", {
         "subscription": subscription, "deliveries": deliveries, "show_secret": show_secret})
+
+
+@require_POST
+@admin_required
+def webhook_test(request, pk):
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    services.webhook_test(subscription=subscription, by=request.user)
+    messages.success(request, _("A test event is on its way: reload the page in a moment to see how it went."))
+    return redirect("webhook_detail", subscription.pk)
 
 
 @require_POST

@@ -15,6 +15,7 @@ import uuid
 from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.utils import timezone
 
 from .delivery_errors import DISABLED
@@ -23,6 +24,7 @@ from .transport import AddressRefused, post
 
 logger = logging.getLogger(__name__)
 
+TEST_EVENT = "webhook.test"  # sent on an administrator's request, once: not retried
 BACKOFF_SECONDS = [60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600, 12 * 3600, 24 * 3600]
 GIVE_UP_AFTER = timedelta(days=3)
 Status = WebhookDelivery.Status
@@ -41,6 +43,19 @@ def next_delay(attempts: int) -> timedelta:
 def _payload(change: ChangeEvent, delivery_id: uuid.UUID) -> dict:
     return {"id": str(delivery_id), "event": change.event_type, "entity": change.entity,
             "record_id": change.record_id, "occurred_at": change.created_at.isoformat(), "data": change.changes}
+
+
+def delivery_test(subscription: WebhookSubscription) -> WebhookDelivery:
+    """A made-up event for one subscription, whatever events it takes, to check the endpoint and its signature
+    check: the payload has the usual fields, with no record (`entity` and `record_id` null)."""
+    delivery_id = uuid.uuid4()
+    delivery = WebhookDelivery.objects.create(workspace_id=subscription.workspace_id, subscription=subscription,
+                                              delivery_id=delivery_id, payload={
+                                                  "id": str(delivery_id), "event": TEST_EVENT, "entity": None,
+                                                  "record_id": None, "occurred_at": timezone.now().isoformat(),
+                                                  "data": {}})
+    transaction.on_commit(lambda: _enqueue(delivery), robust=True)
+    return delivery
 
 
 def _enqueue(delivery: WebhookDelivery, run_after=None) -> None:
@@ -106,7 +121,8 @@ def delivery_attempt(delivery_pk: str) -> str:
     now = timezone.now()
     if not error:
         delivery.status, delivery.next_attempt_at = Status.SUCCEEDED, None
-    elif not delivery.subscription.is_active or now + next_delay(delivery.attempts) > delivery.created_at + GIVE_UP_AFTER:
+    elif (not delivery.subscription.is_active or delivery.payload.get("event") == TEST_EVENT
+          or now + next_delay(delivery.attempts) > delivery.created_at + GIVE_UP_AFTER):
         delivery.status, delivery.next_attempt_at = Status.GAVE_UP, None
     else:
         delivery.status, delivery.next_attempt_at = Status.FAILED, now + next_delay(delivery.attempts)

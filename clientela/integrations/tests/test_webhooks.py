@@ -1,5 +1,6 @@
 """Webhooks: signed deliveries to a real HTTP server on loopback, retries with backoff, SSRF refusal."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -143,3 +144,23 @@ def test_only_admins_manage_webhooks(in_acme):
 def test_bad_event_names_are_refused(in_acme, receiver, allow_private):
     response = subscribe(login(in_acme.users["admin"]), receiver.url, events="contacts.created, nothing.here")
     assert response.status_code == 422 and "nothing.here" in response.content.decode()
+
+
+def test_an_admin_sends_a_test_event_signed_like_the_others_and_sent_once(in_acme, subscription, receiver):
+    client = login(in_acme.users["admin"])
+    receiver.codes = [200, 503]
+
+    assert client.post(f"/settings/webhooks/{subscription.pk}/test/").status_code == 302
+    assert client.post(f"/settings/webhooks/{subscription.pk}/test/").status_code == 302
+    run_tasks()
+
+    (headers, body), (_headers, _body) = receiver.received
+    payload = json.loads(body)
+    assert payload["event"] == "webhook.test" and payload["entity"] is None and payload["record_id"] is None
+    assert headers["Clientela-Signature"] == signature(subscription.secret, headers["Clientela-Timestamp"], body)
+    sent, failed = WebhookDelivery.objects.order_by("response_code")
+    assert (sent.status, failed.status, failed.attempts) == ("succeeded", "gave_up", 1)  # a test is not retried
+    assert failed.next_attempt_at is None
+    page = client.get(f"/settings/webhooks/{subscription.pk}/").content.decode()
+    assert page.count("Test event") == 2 and "The endpoint had an error of its own (HTTP 503)." in page
+    assert login(in_acme.users["manager"]).post(f"/settings/webhooks/{subscription.pk}/test/").status_code == 403
