@@ -24,6 +24,9 @@ def to_e164(raw: str, region: str | None = None) -> str:
         raise ValidationError(_("“%(value)s” is not a phone number."), code="invalid_phone",
                               params={"value": raw}) from exc
     if not phonenumbers.is_valid_number(number):
+        if raw.strip().startswith(("+", "00")):  # the country code is there: the hint would not help
+            raise ValidationError(_("“%(value)s” is not a valid phone number."), code="invalid_phone",
+                                  params={"value": raw})
         raise ValidationError(
             _("“%(value)s” is not a valid phone number; include the country code (e.g. +34) for numbers abroad."),
             code="invalid_phone", params={"value": raw},

@@ -58,3 +58,13 @@ def test_the_quick_way_is_taken_for_spain_and_not_where_a_national_prefix_is_str
     assert phones._plain_national("020 7946 0958", "GB") is None  # a trunk prefix: the library strips it
     assert phones._plain_national("2025550123", "US") is None  # NANP numbers may start with the trunk "1"
     assert phones.to_e164("2025550123", "US") == "+12025550123"
+
+
+@pytest.mark.parametrize(("typed", "hint"), [("+44 7700 900123", False), ("0044 7700 900123", False),
+                                             ("612 34", True)])
+def test_the_country_code_hint_is_given_only_when_the_code_is_missing(typed, hint):
+    with pytest.raises(ValidationError) as refused:
+        phones.to_e164(typed, "ES")
+    message = refused.value.messages[0]
+    assert f"“{typed}” is not a valid phone number" in message
+    assert ("include the country code" in message) is hint
