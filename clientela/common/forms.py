@@ -15,8 +15,13 @@ LIMIT_MESSAGES = {
 }
 
 
+BLANK = "---------"  # Django's label for "no value" in a select
+
+
 def name_fields_in_messages(form: forms.BaseForm) -> None:
+    """Every field's messages name it; and, for the same forms, a select's "no value" shows as a dash."""
     for field in form.fields.values():
+        _blank_as_dash(field)
         label = str(field.label or "")
         for code, message in MESSAGES.items():
             field.error_messages[code] = str(message) % {"label": label}
@@ -30,3 +35,13 @@ def name_fields_in_messages(form: forms.BaseForm) -> None:
                 "label": label}
         if isinstance(field, forms.DateField):
             field.error_messages["invalid"] = _("“%(label)s” must be a date.") % {"label": label}
+
+
+def _blank_as_dash(field: forms.Field) -> None:
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == BLANK:
+            field.empty_label = "—"
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][0] in ("", None) and choices[0][1] == BLANK:
+            field.choices = [("", "—"), *choices[1:]]

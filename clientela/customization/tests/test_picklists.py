@@ -220,3 +220,12 @@ def test_admin_pages_list_and_edit_built_in_and_custom_lists(in_acme, admin):
     assert "lifecycle_status" in listing and "cf_tier" in listing and "preferred_language" not in listing
     assert 'type="color"' in editor and "+ Add option" in editor
     assert admin.get("/settings/picklists/contacts/first_name/").status_code == 404
+
+
+def test_optional_selects_offer_no_value_as_a_dash_like_custom_picklists(in_acme):
+    page = login(in_acme.users["admin"]).get("/contacts/new/").content.decode()
+
+    for name in ("source", "owner", "preferred_language", "addresses-0-country"):  # picklist, record, choices, country
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        assert re.findall(r"<option[^>]*>([^<]*)</option>", select)[0] == "—", name
+    assert "---------" not in page
