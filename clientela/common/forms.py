@@ -1,4 +1,4 @@
-"""Form messages that name the field and the rule, for every form in the project."""
+"""Form messages that name the field and the rule, and a dash for "no value" in selects, for every form in the project."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
