@@ -30,11 +30,6 @@ def send(client, method, url, data=None):
 
 
 @pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
-
-
-@pytest.fixture
 def lucia(acme):
     with use_workspace(acme):
         admin = acme.users["admin"]

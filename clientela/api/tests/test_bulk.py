@@ -22,11 +22,6 @@ URL = "/api/v1/contacts/bulk"
 
 
 @pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
-
-
-@pytest.fixture
 def people(acme):
     with use_workspace(acme):
         admin = acme.users["admin"]

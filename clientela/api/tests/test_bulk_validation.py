@@ -16,15 +16,10 @@ from clientela.history.models import FieldChange
 from clientela.transfer.tests.helpers import count_fast_accepted
 from clientela.workspaces.scoping import use_workspace
 
-from .test_api import api_client, send
+from .test_api import send
 
 URL = "/api/v1/contacts/bulk"
 TIERS = [{"value": v, "label_en": v.title(), "label_es": v.title(), "active": True} for v in ("gold", "silver")]
-
-
-@pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Bulk writes: who changed a record, and the change log's numbering, whatever path the rows take to the database."""
 
-import pytest
 
 from clientela.common import bulk
 from clientela.customers.models import Contact
@@ -8,13 +7,8 @@ from clientela.history.models import FieldChange
 from clientela.integrations.models import ChangeEvent
 from clientela.workspaces.scoping import use_workspace
 
-from .test_api import api_client, send
+from .test_api import send
 from .test_bulk import URL, people  # noqa: F401 - the fixture
-
-
-@pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
 
 
 def test_every_changed_record_names_its_last_editor_whoever_changed_it_before(admin_api, acme, people):  # noqa: F811

@@ -24,11 +24,6 @@ OPTIONS = [{"value": "a", "label_en": "Art", "label_es": "Arte", "active": True}
            {"value": "d", "label_en": "Dance", "label_es": "Baile", "active": False}]
 
 
-@pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
-
-
 def _set_custom(workspace, first_name: str, **values) -> None:
     """Store custom values as they are kept (the factory posts single values only, not a multiple choice)."""
     with use_workspace(workspace):

@@ -10,12 +10,7 @@ from clientela.customers.tests import factories
 from clientela.customization.models import FieldDefinition
 from clientela.workspaces.scoping import use_workspace
 
-from .test_api import PROBLEM, api_client, send
-
-
-@pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
+from .test_api import PROBLEM, send
 
 
 @pytest.fixture

@@ -20,11 +20,6 @@ from clientela.workspaces.scoping import use_workspace
 from .test_api import PROBLEM, api_client
 
 
-@pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
-
-
 def _custom(workspace, key, kind, entity="contacts", **extra):
     with use_workspace(workspace):
         return FieldDefinition.objects.create(workspace=workspace, entity=entity, key=key, kind=kind,

@@ -13,11 +13,6 @@ from clientela.workspaces.scoping import use_workspace
 from .test_api import PROBLEM, api_client, send
 
 
-@pytest.fixture
-def admin_api(acme):
-    return api_client(acme.users["admin"], acme)
-
-
 @pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
 def debug(request, settings):
     settings.DEBUG = request.param
