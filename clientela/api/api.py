@@ -18,7 +18,8 @@ from .renderers import OrjsonRenderer
 from .resources import entity_router
 
 DESCRIPTION = """The records of one workspace. Send `Authorization: Bearer <token>`; create a token on the page
-*API tokens* of your account (`/account/tokens/`), or with `python manage.py api_token EMAIL`. A token acts as its user in its workspace, with that user's role.
+*API tokens* of your account (`/account/tokens/`), or with `python manage.py api_token EMAIL`. A token acts as
+its user in its workspace, with that user's role.
 Errors are RFC 9457 problem details (`application/problem+json`). Each token may make a limited number of
 calls a minute (so may each IP without a valid token); past it the answer is 429 with `Retry-After` (seconds).
 Bodies are JSON (`Content-Type: application/json`) of at most {single} MB ({bulk} MB for `/bulk`); a larger

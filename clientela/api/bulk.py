@@ -13,7 +13,6 @@ import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
@@ -37,7 +36,6 @@ from clientela.common.lookups import AnyOf
 from clientela.common.models import related_rows
 from clientela.customization import picklists
 from clientela.customization.kinds import NUMBER_KINDS, from_json, to_json
-from clientela.customization.models import FieldKind
 from clientela.history.models import FieldChange
 from clientela.registry import services
 from clientela.registry.custom_fields import custom_snapshot
@@ -51,7 +49,6 @@ from clientela.workspaces.selectors import workspace_members
 from .binding import api_name, bind, errors_of, flatten, form_value
 from .concurrency import version_of
 from .fields import row_fields
-from .filters import MAX_NUMBER
 from .problems import ApiValidationError, _field_path, pydantic_message
 from .representation import inline_values
 from .rows import update_rows
@@ -195,19 +192,16 @@ class BulkWrite:
         return None if value in (None, "") else self._stored_key(value)
 
     def _stored_key(self, value):
-        """A custom field's match value as the `custom` column stores it: a number as a JSON number (`to_json`), as
-        the text "5" never equals the stored 5. A value that is no number the field takes stays text: it matches
-        nothing, and the form then says why."""
-        key = self.match.removeprefix("custom.")
-        definition = next((d for d in self.definitions if d.key == key), None)
-        if definition is not None and definition.kind in NUMBER_KINDS and not isinstance(value, bool):
+        """A custom field's match value as the `custom` column stores it, converted by the field's own form field
+        and `to_json` as the write will be: the text "5" never equals the stored 5. A value the field refuses stays
+        text: it matches nothing, and the form then says why."""
+        definition = next((d for d in self.definitions if d.key == self.match.removeprefix("custom.")), None)
+        field = self.form.fields.get(definition.form_name) if definition is not None else None
+        if field is not None and definition.kind in NUMBER_KINDS and not isinstance(value, bool):
             try:
-                number = Decimal(str(value).strip())
-            except InvalidOperation:
-                number = None
-            if (number is not None and number.is_finite() and abs(number) < MAX_NUMBER
-                    and (definition.kind != FieldKind.INTEGER or number == number.to_integral_value())):
-                return to_json(definition, number)
+                return to_json(definition, field.clean(value))
+            except ValidationError:
+                pass
         return str(value)
 
     def _lookup(self, keys: list) -> dict:
