@@ -259,3 +259,20 @@ def test_show_older_loads_the_next_page_of_the_timeline_in_place(page, workspace
     expect(notes.last).to_contain_text("Call 00")
     expect(page.get_by_role("link", name="Show older")).to_have_count(0)
     assert page.url.endswith(f"/contacts/{contact.pk}/")  # loaded in place, not a new page
+
+
+def test_a_contacts_values_stay_readable_beside_long_spanish_labels(page, workspace):
+    contact = given_contact(workspace)
+    admin = workspace.users["admin"]
+    admin.language = "es"
+    admin.save(update_fields=["language"])
+    log_in(page, admin)
+
+    page.goto(f"/contacts/{contact.pk}/")
+    # "Consentimiento para marketing por correo electrónico" once took the card's width, values got 0 px
+    label = page.locator("dl.fields dt", has_text="Consentimiento para marketing por correo electrónico").first
+    expect(label).to_be_visible()
+    value = page.locator("dl.fields dt", has_text="Cargo").first.locator("xpath=following-sibling::dd[1]")
+    expect(value).to_have_text("Buyer")
+    box = value.bounding_box()
+    assert box is not None and box["width"] >= 100, box
